@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# The thumbnail function as a Lambda container image, for linux/amd64 and linux/arm64:
+#   docker buildx build --platform linux/arm64 -t thumbnailer .
+ARG LAMBDA_BASE_IMAGE=public.ecr.aws/lambda/nodejs:22
+
+# 1. Bundle the handler. esbuild emits platform-neutral JavaScript, so this runs on the builder's own
+#    platform (no emulation) whatever the target.
+FROM --platform=$BUILDPLATFORM ${LAMBDA_BASE_IMAGE} AS bundle
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+# 2. sharp, the one dependency that cannot be bundled (native libvips). Installed on the *target* platform
+#    so npm picks sharp's prebuilt binaries for it natively (npm's --cpu/--os cross-install has dropped
+#    them in some npm versions), at the exact version the lockfile pins, with nothing else beside it.
+FROM ${LAMBDA_BASE_IMAGE} AS native
+WORKDIR /native
+COPY package-lock.json ./
+RUN SHARP_VERSION="$(node -p "require('./package-lock.json').packages['node_modules/sharp'].version")" \
+ && echo '{"private":true}' > package.json \
+ && npm install --omit=dev --no-audit --no-fund --no-package-lock "sharp@${SHARP_VERSION}" \
+ && node -e "require('sharp')"
+
+# 3. The runtime image: the bundle and sharp, nothing else.
+FROM ${LAMBDA_BASE_IMAGE}
+COPY --from=bundle /build/dist/lambda/index.js ${LAMBDA_TASK_ROOT}/
+COPY --from=native /native/node_modules ${LAMBDA_TASK_ROOT}/node_modules
+ENV POWERTOOLS_SERVICE_NAME=thumbnailer \
+    POWERTOOLS_METRICS_NAMESPACE=Thumbnailer
+CMD ["index.handler"]

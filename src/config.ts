@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { type ThumbnailOptions, thumbnailOptionsSchema } from './engine/thumbnailOptions';
+
+export interface Config {
+  /** Where thumbnails are written. */
+  readonly thumbnailBucket: string;
+  /** Prepended to every thumbnail key; also the recursion guard when source and destination are one bucket. */
+  readonly thumbnailPrefix: string;
+  readonly cacheControl: string;
+  /** Path-style S3 URLs, for S3-compatible servers (MinIO, s3rver) that lack virtual-host buckets. */
+  readonly s3ForcePathStyle: boolean;
+  readonly thumbnail: ThumbnailOptions;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const option = thumbnailOptionsSchema.shape;
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true' || value === '1');
+
+/** Environment variable -> schema. The README's configuration table documents these same names. */
+const envSchema = z.object({
+  THUMBNAIL_BUCKET: z
+    .string({ message: 'is required (the bucket thumbnails are written to)' })
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
+  THUMBNAIL_PREFIX: z
+    .string()
+    .refine((prefix) => Buffer.byteLength(prefix) <= 512, 'must be at most 512 bytes')
+    .refine((prefix) => !prefix.startsWith('/'), 'must not start with "/" (S3 keys have no leading slash)')
+    .default(''),
+  THUMBNAIL_CACHE_CONTROL: z.string().default('public, max-age=86400'),
+  S3_FORCE_PATH_STYLE: booleanString,
+  THUMBNAIL_WIDTH: option.width,
+  THUMBNAIL_HEIGHT: option.height,
+  THUMBNAIL_FIT: option.fit,
+  THUMBNAIL_FORMAT: option.format,
+  THUMBNAIL_QUALITY: option.quality,
+  THUMBNAIL_BACKGROUND: option.background,
+  MAX_INPUT_BYTES: option.maxInputBytes,
+  MAX_INPUT_PIXELS: option.maxInputPixels,
+  DECODE_FAIL_ON: option.failOn,
+});
+
+type EnvName = keyof typeof envSchema.shape;
+
+/** Terraform and shells often set a variable to "" to mean "not set"; treat it that way. */
+function withoutEmpty(env: NodeJS.ProcessEnv): Partial<Record<EnvName, string>> {
+  const names = Object.keys(envSchema.shape) as EnvName[];
+  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+}
+
+/**
+ * Reads the configuration from environment variables, once, at start-up. A bad configuration throws one
+ * {@link ConfigError} that names every bad variable, so a deploy fails at init rather than per upload.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const raw = withoutEmpty(env);
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]) as EnvName;
+      const got = raw[name] === undefined ? '' : ` (got ${JSON.stringify(raw[name])})`;
+      return `${name}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const vars = parsed.data;
+  return {
+    thumbnailBucket: vars.THUMBNAIL_BUCKET,
+    thumbnailPrefix: vars.THUMBNAIL_PREFIX,
+    cacheControl: vars.THUMBNAIL_CACHE_CONTROL,
+    s3ForcePathStyle: vars.S3_FORCE_PATH_STYLE,
+    thumbnail: {
+      width: vars.THUMBNAIL_WIDTH,
+      height: vars.THUMBNAIL_HEIGHT,
+      fit: vars.THUMBNAIL_FIT,
+      format: vars.THUMBNAIL_FORMAT,
+      quality: vars.THUMBNAIL_QUALITY,
+      background: vars.THUMBNAIL_BACKGROUND,
+      maxInputBytes: vars.MAX_INPUT_BYTES,
+      maxInputPixels: vars.MAX_INPUT_PIXELS,
+      failOn: vars.DECODE_FAIL_ON,
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import sharp from 'sharp';
+import { ImageRejectedError } from './imageRejectedError';
+import { type SupportedFormat, sniffFormat } from './sniffFormat';
+import { OUTPUT_FORMATS, type OutputFormat, type ThumbnailOptions } from './thumbnailOptions';
+
+// Every input is a different image, so libvips' operation cache never hits; it would only hold memory.
+sharp.cache(false);
+
+export interface InputInfo {
+  readonly format: SupportedFormat;
+  /** Upright dimensions of the first frame, after EXIF orientation. */
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: number;
+}
+
+export interface Thumbnail {
+  readonly data: Buffer;
+  readonly format: OutputFormat;
+  readonly contentType: string;
+  readonly width: number;
+  readonly height: number;
+  readonly input: InputInfo;
+}
+
+const REFUSAL_DETAILS: Record<string, string> = {
+  heic: 'HEIC is not supported: the bundled libvips cannot decode HEVC; convert to JPEG or AVIF first',
+  svg: 'SVG is not supported: vector input can reference external resources and is refused for safety',
+};
+
+const megapixels = (pixels: number): string => `${(pixels / 1e6).toFixed(1)} MP`;
+
+/** The first line of a libvips error, which is the specific one; the rest repeats it less clearly. */
+const firstLine = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+
+function checkSize(input: Uint8Array, maxInputBytes: number): void {
+  if (input.length === 0) {
+    throw new ImageRejectedError('empty', 'input is empty (0 bytes)');
+  }
+  if (input.length > maxInputBytes) {
+    throw new ImageRejectedError(
+      'too-large',
+      `input is ${input.length} bytes, above the ${maxInputBytes}-byte limit`,
+    );
+  }
+}
+
+function requireSupportedFormat(input: Uint8Array): SupportedFormat {
+  const sniffed = sniffFormat(input);
+  if (sniffed.kind === 'supported') {
+    return sniffed.format;
+  }
+  if (sniffed.kind === 'refused') {
+    const detail = REFUSAL_DETAILS[sniffed.format] ?? `${sniffed.format.toUpperCase()} is not supported`;
+    throw new ImageRejectedError('unsupported-format', detail);
+  }
+  throw new ImageRejectedError('not-an-image', 'not an image: the content matches no supported image format');
+}
+
+/**
+ * Reads only the header: cheap even for a decompression bomb, whose declared size is refused here before
+ * a single pixel is decoded.
+ */
+async function readHeader(
+  input: Buffer,
+  format: SupportedFormat,
+  options: ThumbnailOptions,
+): Promise<InputInfo> {
+  let metadata: sharp.Metadata;
+  try {
+    metadata = await sharp(input, { limitInputPixels: false, failOn: options.failOn }).metadata();
+  } catch (error) {
+    throw new ImageRejectedError('corrupt', `unreadable ${format} header: ${firstLine(error)}`);
+  }
+  const pixels = metadata.width * metadata.height;
+  if (pixels > options.maxInputPixels) {
+    throw new ImageRejectedError(
+      'too-many-pixels',
+      `image is ${metadata.width}x${metadata.height} (${megapixels(pixels)}), above the ${megapixels(options.maxInputPixels)} limit`,
+    );
+  }
+  const { width, height } = metadata.autoOrient;
+  return { format, width, height, bytes: input.length };
+}
+
+function render(input: Buffer, options: ThumbnailOptions): sharp.Sharp {
+  const pipeline = sharp(input, {
+    failOn: options.failOn,
+    limitInputPixels: options.maxInputPixels,
+    autoOrient: true,
+  })
+    .resize({ width: options.width, height: options.height, fit: options.fit, withoutEnlargement: true })
+    .flatten({ background: options.background });
+  // sharp's defaults finish the job: output is 8-bit sRGB whatever the input (CMYK, greyscale, 16-bit),
+  // and every piece of metadata (EXIF with GPS, XMP, ICC) is stripped unless asked for.
+  switch (options.format) {
+    case 'jpeg':
+      return pipeline.jpeg({ quality: options.quality });
+    case 'webp':
+      return pipeline.webp({ quality: options.quality });
+    case 'avif':
+      return pipeline.avif({ quality: options.quality });
+  }
+}
+
+/**
+ * Turns image bytes into a thumbnail, or throws an {@link ImageRejectedError} saying why it never can.
+ * Pure: no I/O, and the same bytes and options always give the same output bytes.
+ */
+export async function makeThumbnail(input: Buffer, options: ThumbnailOptions): Promise<Thumbnail> {
+  checkSize(input, options.maxInputBytes);
+  const format = requireSupportedFormat(input);
+  const inputInfo = await readHeader(input, format, options);
+  try {
+    const { data, info } = await render(input, options).toBuffer({ resolveWithObject: true });
+    const { contentType } = OUTPUT_FORMATS[options.format];
+    return {
+      data,
+      format: options.format,
+      contentType,
+      width: info.width,
+      height: info.height,
+      input: inputInfo,
+    };
+  } catch (error) {
+    throw new ImageRejectedError('corrupt', `cannot decode ${format}: ${firstLine(error)}`);
+  }
+}

@@ -1,0 +1,98 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import type { Config } from '../config';
+import { settingsFingerprint } from '../engine/thumbnailOptions';
+import { type ParsedS3Event, parseS3Event, type S3ObjectEvent } from '../events/parseS3Event';
+import { processRecord, type RecordDependencies } from './processRecord';
+import { type Observability, type RecordResult, reportOutcome } from './reportOutcome';
+
+export interface HandlerDependencies extends Observability {
+  readonly s3: S3Client;
+  readonly config: Config;
+}
+
+export interface RecordSummary {
+  readonly key: string;
+  readonly status: RecordResult['status'];
+  readonly reason?: string;
+  readonly outputKey?: string;
+}
+
+export interface HandlerResult {
+  readonly records: readonly RecordSummary[];
+}
+
+/**
+ * Thrown after every record has been tried when some failed transiently, so Lambda retries the event
+ * and, once retries run out, sends it to the dead-letter queue. Records that succeeded are skipped
+ * cheaply on the retry because their thumbnails are already current.
+ */
+export class TransientFailureError extends Error {
+  override readonly name = 'TransientFailureError';
+
+  constructor(readonly keys: readonly string[]) {
+    super(`${keys.length} record(s) failed transiently and will be retried: ${keys.join(', ')}`);
+  }
+}
+
+async function attempt(object: S3ObjectEvent, deps: RecordDependencies): Promise<RecordResult> {
+  try {
+    return await processRecord(object, deps);
+  } catch (error) {
+    return { status: 'failed', error };
+  }
+}
+
+function summarise(object: S3ObjectEvent, result: RecordResult): RecordSummary {
+  return {
+    key: object.key,
+    status: result.status,
+    ...('reason' in result ? { reason: result.reason } : {}),
+    ...(result.status === 'made' ? { outputKey: result.outputKey } : {}),
+  };
+}
+
+function parseEvent(event: unknown, { logger }: Observability): ParsedS3Event {
+  try {
+    return parseS3Event(event);
+  } catch (error) {
+    logger.error('invalid event, not an S3 notification', error as Error);
+    throw error;
+  }
+}
+
+/** The Lambda handler, with its collaborators injected so tests and the local stack can supply their own. */
+export function createHandler(deps: HandlerDependencies) {
+  const recordDeps: RecordDependencies = {
+    s3: deps.s3,
+    config: deps.config,
+    settings: settingsFingerprint(deps.config.thumbnail),
+  };
+
+  return async function handler(event: unknown, context?: Context): Promise<HandlerResult> {
+    if (context) {
+      deps.logger.addContext(context);
+    }
+    const parsed = parseEvent(event, deps);
+    if (parsed.kind === 'test') {
+      deps.logger.info('S3 test event acknowledged', { bucket: parsed.bucket });
+      return { records: [] };
+    }
+    const records: RecordSummary[] = [];
+    // One at a time: S3 sends one record per event in practice, and this bounds memory to one image.
+    for (const object of parsed.objects) {
+      const started = performance.now();
+      const result = await attempt(object, recordDeps);
+      reportOutcome(deps, object, result, Math.round(performance.now() - started));
+      records.push(summarise(object, result));
+    }
+    if (records.length > 0) {
+      deps.metrics.publishStoredMetrics();
+    }
+    const failed = records.filter((record) => record.status === 'failed').map((record) => record.key);
+    if (failed.length > 0) {
+      throw new TransientFailureError(failed);
+    }
+    return { records };
+  };
+}

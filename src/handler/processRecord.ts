@@ -1,0 +1,97 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../config';
+import { isImageRejectedError } from '../engine/imageRejectedError';
+import { makeThumbnail } from '../engine/makeThumbnail';
+import { OUTPUT_FORMATS } from '../engine/thumbnailOptions';
+import type { S3ObjectEvent } from '../events/parseS3Event';
+import { isThumbnailOutputKey, thumbnailKey } from '../keys/thumbnailKey';
+import { downloadSource, type SourceDownload } from '../s3/downloadSource';
+import { stampFor } from '../s3/thumbnailStamp';
+import { readStoredStamp, type ThumbnailLocation, writeThumbnail } from '../s3/thumbnailStore';
+import { type RecordOutcome, rejected, skipped } from './recordOutcome';
+
+export interface RecordDependencies {
+  readonly s3: S3Client;
+  readonly config: Config;
+  /** {@link settingsFingerprint} of `config.thumbnail`, computed once. */
+  readonly settings: string;
+}
+
+/** Reasons to leave an object alone that need no request at all. */
+function precheck(object: S3ObjectEvent, config: Config): RecordOutcome | undefined {
+  if (!object.eventName.startsWith('ObjectCreated:')) {
+    return skipped('not-object-created', `event ${object.eventName} does not create an object`);
+  }
+  if (object.bucket === config.thumbnailBucket && isThumbnailOutputKey(object.key, config.thumbnailPrefix)) {
+    return skipped('recursion-guard', `key is under the thumbnail prefix "${config.thumbnailPrefix}"`);
+  }
+  const { maxInputBytes } = config.thumbnail;
+  if (object.size !== undefined && object.size > maxInputBytes) {
+    return rejected('too-large', `object is ${object.size} bytes, above the ${maxInputBytes}-byte limit`);
+  }
+  return undefined;
+}
+
+async function isCurrent(object: S3ObjectEvent, output: ThumbnailLocation, deps: RecordDependencies) {
+  if (object.eTag === undefined) {
+    return false;
+  }
+  const stored = await readStoredStamp(deps.s3, output);
+  return stored?.sourceETag === object.eTag && stored.settings === deps.settings;
+}
+
+function downloadFailure(
+  download: Exclude<SourceDownload, { kind: 'downloaded' }>,
+  limit: number,
+): RecordOutcome {
+  switch (download.kind) {
+    case 'gone':
+      return rejected('source-gone', 'the object no longer exists');
+    case 'superseded':
+      return skipped('superseded', 'the object was overwritten after this event; its own event covers it');
+    case 'is-thumbnail':
+      return skipped('source-is-thumbnail', 'the object is a thumbnail written by this service');
+    case 'too-large':
+      return rejected('too-large', `object is ${download.bytes} bytes, above the ${limit}-byte limit`);
+  }
+}
+
+/**
+ * Makes the thumbnail for one object-created event. Resolves with what happened for every expected
+ * case, including permanent failures; rejects only for failures worth retrying (S3 errors, network).
+ */
+export async function processRecord(object: S3ObjectEvent, deps: RecordDependencies): Promise<RecordOutcome> {
+  const { config, s3 } = deps;
+  const early = precheck(object, config);
+  if (early) {
+    return early;
+  }
+  const output = {
+    bucket: config.thumbnailBucket,
+    key: thumbnailKey(object.key, config.thumbnailPrefix, OUTPUT_FORMATS[config.thumbnail.format].extension),
+  };
+  if (await isCurrent(object, output, deps)) {
+    return skipped('already-current', `${output.key} was already made from this version with these settings`);
+  }
+  const download = await downloadSource(s3, object, config.thumbnail.maxInputBytes);
+  if (download.kind !== 'downloaded') {
+    return downloadFailure(download, config.thumbnail.maxInputBytes);
+  }
+  try {
+    const thumbnail = await makeThumbnail(download.body, config.thumbnail);
+    const stamp = stampFor(object.key, object.eTag ?? download.eTag, deps.settings);
+    await writeThumbnail(s3, output, thumbnail, stamp, config.cacheControl);
+    const { width, height, format } = thumbnail;
+    return {
+      status: 'made',
+      outputKey: output.key,
+      input: thumbnail.input,
+      output: { bytes: thumbnail.data.length, width, height, format },
+    };
+  } catch (error) {
+    if (isImageRejectedError(error)) {
+      return rejected(error.reason, error.message);
+    }
+    throw error;
+  }
+}

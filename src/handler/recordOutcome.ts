@@ -1,0 +1,42 @@
+import type { RejectionReason } from '../engine/imageRejectedError';
+import type { InputInfo } from '../engine/makeThumbnail';
+
+/** Nothing to do, by design: not an error and nothing to retry. */
+export type SkipReason =
+  | 'not-object-created'
+  | 'recursion-guard'
+  | 'source-is-thumbnail'
+  | 'already-current'
+  | 'superseded';
+
+/** Permanent failures: logged once and never retried, since the same input always fails the same way. */
+export type RejectReason = RejectionReason | 'source-gone';
+
+export interface MadeOutcome {
+  readonly status: 'made';
+  readonly outputKey: string;
+  readonly input: InputInfo;
+  readonly output: {
+    readonly bytes: number;
+    readonly width: number;
+    readonly height: number;
+    readonly format: string;
+  };
+}
+
+export type RecordOutcome =
+  | MadeOutcome
+  | { readonly status: 'skipped'; readonly reason: SkipReason; readonly detail: string }
+  | { readonly status: 'rejected'; readonly reason: RejectReason; readonly detail: string };
+
+export const skipped = (reason: SkipReason, detail: string): RecordOutcome => ({
+  status: 'skipped',
+  reason,
+  detail,
+});
+
+export const rejected = (reason: RejectReason, detail: string): RecordOutcome => ({
+  status: 'rejected',
+  reason,
+  detail,
+});

@@ -1,0 +1,55 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { S3ObjectEvent } from '../events/parseS3Event';
+import type { RecordOutcome } from './recordOutcome';
+
+export interface Observability {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** What the handler learnt about one record: an outcome, or an error that makes the event retry. */
+export type RecordResult = RecordOutcome | { readonly status: 'failed'; readonly error: unknown };
+
+/** Metric name per status; each record adds one to exactly one of these. */
+const COUNTERS = {
+  made: 'ThumbnailsMade',
+  skipped: 'RecordsSkipped',
+  rejected: 'ImagesRejected',
+  failed: 'TransientFailures',
+} as const;
+
+/** The one structured log line, and the metrics, for one record. */
+export function reportOutcome(
+  { logger, metrics }: Observability,
+  object: S3ObjectEvent,
+  result: RecordResult,
+  durationMs: number,
+): void {
+  const where = { bucket: object.bucket, key: object.key, durationMs };
+  metrics.addMetric(COUNTERS[result.status], MetricUnit.Count, 1);
+  switch (result.status) {
+    case 'made':
+      metrics.addMetric('ThumbnailDuration', MetricUnit.Milliseconds, durationMs);
+      logger.info('thumbnail made', {
+        ...where,
+        input: result.input,
+        outputKey: result.outputKey,
+        output: result.output,
+      });
+      return;
+    case 'skipped':
+      logger.warn('record skipped', { ...where, reason: result.reason, detail: result.detail });
+      return;
+    case 'rejected':
+      logger.error('image rejected, not retrying', {
+        ...where,
+        reason: result.reason,
+        detail: result.detail,
+      });
+      return;
+    case 'failed':
+      logger.error('transient failure, the event will be retried', { ...where, error: result.error });
+      return;
+  }
+}

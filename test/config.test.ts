@@ -1,0 +1,87 @@
+import { ConfigError, loadConfig } from '../src/config';
+import { DEFAULT_THUMBNAIL_OPTIONS } from '../src/engine/thumbnailOptions';
+
+describe('loadConfig', () => {
+  it('needs only the destination bucket; everything else has a default', () => {
+    expect(loadConfig({ THUMBNAIL_BUCKET: 'thumbnails' })).toEqual({
+      thumbnailBucket: 'thumbnails',
+      thumbnailPrefix: '',
+      cacheControl: 'public, max-age=86400',
+      s3ForcePathStyle: false,
+      thumbnail: DEFAULT_THUMBNAIL_OPTIONS,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      THUMBNAIL_BUCKET: 'my.thumbs-1',
+      THUMBNAIL_PREFIX: 'thumbs/',
+      THUMBNAIL_CACHE_CONTROL: 'no-cache',
+      S3_FORCE_PATH_STYLE: 'true',
+      THUMBNAIL_WIDTH: '320',
+      THUMBNAIL_HEIGHT: '200',
+      THUMBNAIL_FIT: 'cover',
+      THUMBNAIL_FORMAT: 'webp',
+      THUMBNAIL_QUALITY: '70',
+      THUMBNAIL_BACKGROUND: '#000',
+      MAX_INPUT_BYTES: '1000',
+      MAX_INPUT_PIXELS: '2000',
+      DECODE_FAIL_ON: 'error',
+    });
+    expect(config).toEqual({
+      thumbnailBucket: 'my.thumbs-1',
+      thumbnailPrefix: 'thumbs/',
+      cacheControl: 'no-cache',
+      s3ForcePathStyle: true,
+      thumbnail: {
+        width: 320,
+        height: 200,
+        fit: 'cover',
+        format: 'webp',
+        quality: 70,
+        background: '#000',
+        maxInputBytes: 1000,
+        maxInputPixels: 2000,
+        failOn: 'error',
+      },
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(
+      loadConfig({ THUMBNAIL_BUCKET: 'thumbnails', THUMBNAIL_WIDTH: '', THUMBNAIL_PREFIX: '' }).thumbnail
+        .width,
+    ).toBe(256);
+  });
+
+  it('names every bad variable in one error, with the value it got', () => {
+    const load = () =>
+      loadConfig({
+        THUMBNAIL_WIDTH: 'abc',
+        THUMBNAIL_FIT: 'square',
+        S3_FORCE_PATH_STYLE: 'yes',
+        THUMBNAIL_PREFIX: '/x',
+      });
+    expect(load).toThrow(ConfigError);
+    let message = '';
+    try {
+      load();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration: /);
+    expect(message).toContain('THUMBNAIL_BUCKET: is required');
+    expect(message).toContain('THUMBNAIL_WIDTH: ');
+    expect(message).toContain('(got "abc")');
+    expect(message).toContain('THUMBNAIL_FIT: ');
+    expect(message).toContain('(got "square")');
+    expect(message).toContain('S3_FORCE_PATH_STYLE: must be true or false (got "yes")');
+    expect(message).toContain('THUMBNAIL_PREFIX: must not start with "/"');
+  });
+
+  it.each(['Thumbnails', 'ab', 'a_b', '-bucket', 'x'.repeat(64)])('refuses the bucket name %j', (name) => {
+    expect(() => loadConfig({ THUMBNAIL_BUCKET: name })).toThrow(
+      'THUMBNAIL_BUCKET: must be a valid S3 bucket name',
+    );
+  });
+});

@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { getContainerRuntimeClient } from 'testcontainers';
+import { markUnavailable, requiredTiers, TIERS, type Tier, unavailableReason } from './tiers';
+
+function probeMoto(): string | undefined {
+  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 });
+  return probe.error || probe.status !== 0 ? 'moto_server is not on PATH' : undefined;
+}
+
+async function probeContainers(): Promise<string | undefined> {
+  try {
+    await getContainerRuntimeClient();
+    return undefined;
+  } catch (error) {
+    return `no container runtime answered (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+/**
+ * Runs once before all suites. Workers inherit process.env, so the verdicts recorded here reach them.
+ * Each skipped tier is announced in one line; a tier that `.ci/run` requires fails the whole run instead.
+ */
+export default async function globalSetup(): Promise<void> {
+  const verdicts: Record<Tier, string | undefined> = {
+    moto: probeMoto(),
+    containers: await probeContainers(),
+  };
+  for (const [tier, reason] of Object.entries(verdicts) as [Tier, string | undefined][]) {
+    if (reason !== undefined) {
+      markUnavailable(tier, reason);
+    }
+  }
+  const missing = requiredTiers().filter((tier) => unavailableReason(tier) !== undefined);
+  if (missing.length > 0) {
+    const detail = missing.map((tier) => `${tier}: ${unavailableReason(tier)}; install ${TIERS[tier]}`);
+    throw new Error(`Required test tiers are unavailable: ${detail.join('; ')}`);
+  }
+  for (const tier of Object.keys(verdicts) as Tier[]) {
+    const reason = unavailableReason(tier);
+    if (reason !== undefined) {
+      console.warn(`\n[tests] skipping the ${tier} tier: ${reason}. To run it, install ${TIERS[tier]}.`);
+    }
+  }
+}

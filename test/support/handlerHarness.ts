@@ -1,0 +1,28 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { type Config, loadConfig } from '../../src/config';
+import { createHandler } from '../../src/handler/createHandler';
+import { createObservability } from '../../src/observability';
+import { type S3Endpoint, s3ClientFor } from './s3Client';
+
+export const SOURCE_BUCKET = 'uploads';
+export const THUMBNAIL_BUCKET = 'thumbnails';
+
+export interface Harness {
+  readonly handler: ReturnType<typeof createHandler>;
+  readonly s3: S3Client;
+  readonly config: Config;
+}
+
+/**
+ * The production handler, wired exactly as the Lambda entry point wires it (same config loader, same
+ * Powertools logger and metrics), but pointed at a local S3 server.
+ */
+export function handlerFor(
+  server: S3Endpoint,
+  env: Record<string, string> = {},
+  maxAttempts?: number,
+): Harness {
+  const s3 = s3ClientFor(server, maxAttempts);
+  const config = loadConfig({ THUMBNAIL_BUCKET, ...env });
+  return { handler: createHandler({ ...createObservability({}), s3, config }), s3, config };
+}

@@ -1,0 +1,33 @@
+/**
+ * Optional test tiers: suites that need a tool this machine may lack. `globalSetup` probes each tier once
+ * and records why it is unavailable (or nothing when it is); suites then run or skip as a whole.
+ *
+ * `THUMBNAILER_REQUIRE_TIERS` (comma-separated, set by `.ci/run`) turns a missing tier into a failure, so CI
+ * can never go green by skipping.
+ */
+export const TIERS = {
+  moto: 'moto_server (pip install "moto[server]")',
+  containers: 'a container runtime (Docker, Podman, ...) for testcontainers',
+} as const;
+
+export type Tier = keyof typeof TIERS;
+
+const envName = (tier: Tier): string => `THUMBNAILER_TIER_${tier.toUpperCase()}_UNAVAILABLE`;
+
+export function markUnavailable(tier: Tier, reason: string): void {
+  process.env[envName(tier)] = reason;
+}
+
+export function unavailableReason(tier: Tier): string | undefined {
+  return process.env[envName(tier)];
+}
+
+export function requiredTiers(): Tier[] {
+  const listed = (process.env.THUMBNAILER_REQUIRE_TIERS ?? '').split(',').map((name) => name.trim());
+  return (Object.keys(TIERS) as Tier[]).filter((tier) => listed.includes(tier));
+}
+
+/** `describe` when the tier is available, `describe.skip` otherwise (globalSetup has said why, once). */
+export function describeTier(tier: Tier, name: string, body: () => void): void {
+  (unavailableReason(tier) === undefined ? describe : describe.skip)(name, body);
+}
