@@ -3,12 +3,7 @@
  * same answer, so callers log it once and move on instead of retrying.
  */
 export type RejectionReason =
-  | 'empty'
-  | 'too-large'
-  | 'too-many-pixels'
-  | 'not-an-image'
-  | 'unsupported-format'
-  | 'corrupt';
+  'empty' | 'too-large' | 'too-many-pixels' | 'not-an-image' | 'unsupported-format' | 'corrupt';
 
 export class ImageRejectedError extends Error {
   override readonly name = 'ImageRejectedError';

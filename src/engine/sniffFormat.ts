@@ -16,7 +16,7 @@ export type Sniffed =
 
 type Signature = { readonly offset: number; readonly bytes: readonly number[] };
 
-const ascii = (text: string): number[] => [...text].map((char) => char.charCodeAt(0));
+const ascii = (text: string): number[] => Array.from(text, (char) => char.charCodeAt(0));
 
 const supported = (format: SupportedFormat): Sniffed => ({ kind: 'supported', format });
 const refused = (format: RefusedFormat): Sniffed => ({ kind: 'refused', format });

@@ -19,7 +19,9 @@ describe('handler against s3rver', () => {
   beforeEach(() => {
     output = captureOutput();
   });
-  afterEach(() => output.restore());
+  afterEach(() => {
+    output.restore();
+  });
 
   /** Uploads `body` to the source bucket and returns the event S3 would send for it. */
   async function upload(key: string, body: Buffer, bucket = SOURCE_BUCKET) {

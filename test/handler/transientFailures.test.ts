@@ -43,7 +43,9 @@ describe('transient failures', () => {
     proxy.setPlan(() => PASS);
     output = captureOutput();
   });
-  afterEach(() => output.restore());
+  afterEach(() => {
+    output.restore();
+  });
 
   const direct = () => handlerFor(server).s3;
   const viaProxy = () => handlerFor({ ...server, endpoint: proxy.endpoint }, {}, 2);

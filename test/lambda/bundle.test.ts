@@ -37,12 +37,11 @@ function invokeLikeLambda(
     },
   });
   let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   child.stdin.end(JSON.stringify(event));
   return new Promise((resolve) => {
     child.on('close', (exitCode) => {
@@ -71,7 +70,10 @@ describe('the Lambda bundle, as the container image ships it', () => {
   });
 
   it("copies the build's output into LAMBDA_TASK_ROOT under the module name CMD gives", () => {
-    const build = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts.build as string;
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts: { build: string };
+    };
+    const build = manifest.scripts.build;
     const [, copiedFrom = '', copiedTo = ''] = instruction('COPY', '--from=bundle').split(/\s+/);
     expect(handlerSetting).toBe('index.handler');
     expect(build).toContain('--outfile=dist/lambda/index.js');

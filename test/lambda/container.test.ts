@@ -26,14 +26,15 @@ const BUILD_MINUTES = 15;
  * invoked with an S3 event against a MinIO container, on a private network the test creates.
  */
 describeTier('containers', 'the container image, invoked through the runtime interface emulator', () => {
-  let network: StartedNetwork;
-  let minio: StartedTestContainer;
-  let lambda: StartedTestContainer;
-  let s3: S3Client;
+  // Possibly unset in afterAll when a slow start-up (image build, pulls) fails part-way.
+  let network: StartedNetwork | undefined;
+  let minio: StartedTestContainer | undefined;
+  let lambda: StartedTestContainer | undefined;
+  let s3: S3Client | undefined;
 
   beforeAll(async () => {
     network = await new Network().start();
-    minio = await new GenericContainer(MINIO_IMAGE)
+    const startedMinio = await new GenericContainer(MINIO_IMAGE)
       .withCommand(['server', '/data'])
       .withEnvironment({ MINIO_ROOT_USER: MINIO_USER, MINIO_ROOT_PASSWORD: MINIO_PASSWORD })
       .withNetwork(network)
@@ -41,13 +42,15 @@ describeTier('containers', 'the container image, invoked through the runtime int
       .withExposedPorts(9000)
       .withWaitStrategy(Wait.forHttp('/minio/health/live', 9000))
       .start();
-    s3 = s3ClientFor({
-      endpoint: `http://${minio.getHost()}:${minio.getMappedPort(9000)}`,
+    minio = startedMinio;
+    const client = s3ClientFor({
+      endpoint: `http://${startedMinio.getHost()}:${startedMinio.getMappedPort(9000)}`,
       accessKeyId: MINIO_USER,
       secretAccessKey: MINIO_PASSWORD,
     });
-    await s3.send(new CreateBucketCommand({ Bucket: SOURCE_BUCKET }));
-    await s3.send(new CreateBucketCommand({ Bucket: THUMBNAIL_BUCKET }));
+    s3 = client;
+    await client.send(new CreateBucketCommand({ Bucket: SOURCE_BUCKET }));
+    await client.send(new CreateBucketCommand({ Bucket: THUMBNAIL_BUCKET }));
 
     const image = await GenericContainer.fromDockerfile(REPO_ROOT).withBuildkit().build('thumbnailer-test', {
       deleteOnExit: true,
@@ -75,6 +78,9 @@ describeTier('containers', 'the container image, invoked through the runtime int
   });
 
   it('turns an uploaded photo into a thumbnail in the destination bucket', async () => {
+    if (!s3 || !lambda) {
+      throw new Error('the containers did not start');
+    }
     const body = await photoJpeg(3000, 2000);
     const eTag = await putObject(s3, SOURCE_BUCKET, 'container/big photo.jpg', body);
     const url = `http://${lambda.getHost()}:${lambda.getMappedPort(RIE_PORT)}/2015-03-31/functions/function/invocations`;

@@ -76,17 +76,24 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
     log.push({ method: incoming.method ?? 'GET', path, fault: fault.kind });
     switch (fault.kind) {
       case 'pass':
-        return forward(target, incoming, outgoing);
+        forward(target, incoming, outgoing);
+        return;
       case 'error':
-        return replyWithError(incoming, outgoing, fault.status, fault.code);
+        replyWithError(incoming, outgoing, fault.status, fault.code);
+        return;
       case 'reset':
-        return incoming.socket.destroy();
+        incoming.socket.destroy();
+        return;
       case 'delay':
-        setTimeout(() => forward(target, incoming, outgoing), fault.ms);
+        setTimeout(() => {
+          forward(target, incoming, outgoing);
+        }, fault.ms);
         return;
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -97,7 +104,9 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

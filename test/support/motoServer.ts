@@ -21,9 +21,9 @@ function waitForPort(child: ChildProcess): Promise<number> {
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('error', reject);
-    child.once('exit', (code) =>
-      reject(new Error(`moto_server exited (${code}) before serving:\n${output}`)),
-    );
+    child.once('exit', (code) => {
+      reject(new Error(`moto_server exited (${String(code)}) before serving:\n${output}`));
+    });
   });
 }
 

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
@@ -19,7 +18,7 @@ export async function startS3rver(buckets: readonly string[]): Promise<RunningS3
     directory,
     configureBuckets: buckets.map((name) => ({ name, configs: [] })),
   });
-  const { port } = (await server.run()) as AddressInfo;
+  const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
     // s3rver's one built-in key pair.
