@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import { isImageRejectedError } from '../engine/imageRejectedError';
-import { makeThumbnail } from '../engine/makeThumbnail';
-import { OUTPUT_FORMATS } from '../engine/thumbnailOptions';
+import { makeThumbnail, type Thumbnail } from '../engine/makeThumbnail';
+import { OUTPUT_FORMATS, type ThumbnailOptions } from '../engine/thumbnailOptions';
 import type { S3ObjectEvent } from '../events/parseS3Event';
 import { isThumbnailOutputKey, thumbnailKey } from '../keys/thumbnailKey';
 import { downloadSource, type SourceDownload } from '../s3/downloadSource';
@@ -56,6 +56,18 @@ function downloadFailure(
   }
 }
 
+/** The thumbnail, or the permanent rejection the engine gave the bytes. */
+async function renderOrReject(body: Buffer, options: ThumbnailOptions): Promise<Thumbnail | RecordOutcome> {
+  try {
+    return await makeThumbnail(body, options);
+  } catch (error) {
+    if (isImageRejectedError(error)) {
+      return rejected(error.reason, error.message);
+    }
+    throw error;
+  }
+}
+
 /**
  * Makes the thumbnail for one object-created event. Resolves with what happened for every expected
  * case, including permanent failures; rejects only for failures worth retrying (S3 errors, network).
@@ -77,21 +89,17 @@ export async function processRecord(object: S3ObjectEvent, deps: RecordDependenc
   if (download.kind !== 'downloaded') {
     return downloadFailure(download, config.thumbnail.maxInputBytes);
   }
-  try {
-    const thumbnail = await makeThumbnail(download.body, config.thumbnail);
-    const stamp = stampFor(object.key, object.eTag ?? download.eTag, deps.settings);
-    await writeThumbnail(s3, output, thumbnail, stamp, config.cacheControl);
-    const { width, height, format } = thumbnail;
-    return {
-      status: 'made',
-      outputKey: output.key,
-      input: thumbnail.input,
-      output: { bytes: thumbnail.data.length, width, height, format },
-    };
-  } catch (error) {
-    if (isImageRejectedError(error)) {
-      return rejected(error.reason, error.message);
-    }
-    throw error;
+  const thumbnail = await renderOrReject(download.body, config.thumbnail);
+  if ('status' in thumbnail) {
+    return thumbnail;
   }
+  const stamp = stampFor(object.key, object.eTag ?? download.eTag, deps.settings);
+  await writeThumbnail(s3, output, thumbnail, stamp, config.cacheControl);
+  const { width, height, format } = thumbnail;
+  return {
+    status: 'made',
+    outputKey: output.key,
+    input: thumbnail.input,
+    output: { bytes: thumbnail.data.length, width, height, format },
+  };
 }
