@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { type ThumbnailOptions, thumbnailOptionsSchema } from './engine/thumbnailOptions';
+import * as z from './validation/zod';
 
 export interface Config {
   /** Where thumbnails are written. */
@@ -18,22 +18,29 @@ export class ConfigError extends Error {
 
 const option = thumbnailOptionsSchema.shape;
 
-const booleanString = z
-  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
-  .default('false')
-  .transform((value) => value === 'true' || value === '1');
+/** S3's bucket naming rules (the common subset: no uppercase, no underscores, 3 to 63 characters). */
+export const bucketNameSchema = z
+  .string()
+  .check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'));
+
+const booleanString = z.pipe(
+  z._default(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }), 'false'),
+  z.transform((value) => value === 'true' || value === '1'),
+);
+
+const prefixSchema = z.string().check(
+  z.refine((prefix) => Buffer.byteLength(prefix) <= 512, 'must be at most 512 bytes'),
+  z.refine((prefix) => !prefix.startsWith('/'), 'must not start with "/" (S3 keys have no leading slash)'),
+);
 
 /** Environment variable -> schema. The README's configuration table documents these same names. */
 const envSchema = z.object({
-  THUMBNAIL_BUCKET: z
-    .string({ message: 'is required (the bucket thumbnails are written to)' })
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
-  THUMBNAIL_PREFIX: z
-    .string()
-    .refine((prefix) => Buffer.byteLength(prefix) <= 512, 'must be at most 512 bytes')
-    .refine((prefix) => !prefix.startsWith('/'), 'must not start with "/" (S3 keys have no leading slash)')
-    .default(''),
-  THUMBNAIL_CACHE_CONTROL: z.string().default('public, max-age=86400'),
+  THUMBNAIL_BUCKET: z.pipe(
+    z.string({ message: 'is required: the bucket thumbnails are written to' }),
+    bucketNameSchema,
+  ),
+  THUMBNAIL_PREFIX: z._default(prefixSchema, ''),
+  THUMBNAIL_CACHE_CONTROL: z._default(z.string(), 'public, max-age=86400'),
   S3_FORCE_PATH_STYLE: booleanString,
   THUMBNAIL_WIDTH: option.width,
   THUMBNAIL_HEIGHT: option.height,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../validation/zod';
 
 /** Output encodings, with what S3 and browsers need to know about each. */
 export const OUTPUT_FORMATS = {
@@ -17,26 +17,22 @@ const MEBIBYTE = 1024 * 1024;
  * environment variables and command-line flags (both strings) as well as code.
  */
 export const thumbnailOptionsSchema = z.object({
-  width: z.coerce.number().int().min(1).max(4096).default(256),
-  height: z.coerce.number().int().min(1).max(4096).default(256),
+  width: z._default(z.wholeNumber(1, 4096), 256),
+  height: z._default(z.wholeNumber(1, 4096), 256),
   /** `inside` keeps the whole picture within the box; `cover` fills the box and crops the overflow. */
-  fit: z.enum(['inside', 'cover']).default('inside'),
-  format: z.enum(Object.keys(OUTPUT_FORMATS) as [OutputFormat, ...OutputFormat[]]).default('jpeg'),
-  quality: z.coerce.number().int().min(1).max(100).default(80),
+  fit: z._default(z.enum(['inside', 'cover']), 'inside'),
+  format: z._default(z.enum(Object.keys(OUTPUT_FORMATS) as [OutputFormat, ...OutputFormat[]]), 'jpeg'),
+  quality: z._default(z.wholeNumber(1, 100), 80),
   /** What transparent pixels become; JPEG has no alpha and would otherwise turn them black. */
-  background: z
-    .string()
-    .regex(/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i, 'must be a hex colour such as #ffffff')
-    .default('#ffffff'),
-  maxInputBytes: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(50 * MEBIBYTE),
+  background: z._default(
+    z.string().check(z.regex(/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i, 'must be a hex colour such as #ffffff')),
+    '#ffffff',
+  ),
+  maxInputBytes: z._default(z.wholeNumber(1), 50 * MEBIBYTE),
   /** Width x height of the first frame, read from the header before any pixel is decoded. */
-  maxInputPixels: z.coerce.number().int().min(1).default(100_000_000),
+  maxInputPixels: z._default(z.wholeNumber(1), 100_000_000),
   /** How much decoder complaint refuses an image: `warning` refuses corrupt data, `truncated` only cut-off files. */
-  failOn: z.enum(['warning', 'error', 'truncated']).default('warning'),
+  failOn: z._default(z.enum(['warning', 'error', 'truncated']), 'warning'),
 });
 
 export type ThumbnailOptions = z.output<typeof thumbnailOptionsSchema>;

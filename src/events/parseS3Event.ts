@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../validation/zod';
 import { decodeS3Key } from './decodeS3Key';
 
 /** One object an S3 notification tells us about, with its key already decoded. */
@@ -20,27 +20,31 @@ export class InvalidEventError extends Error {
   override readonly name = 'InvalidEventError';
 }
 
-const encodedKeySchema = z.string().transform((encoded, context) => {
-  try {
-    return decodeS3Key(encoded);
-  } catch {
-    context.addIssue({
-      code: 'custom',
-      message: `key is not valid URL encoding: ${JSON.stringify(encoded)}`,
-    });
-    return z.NEVER;
-  }
-});
+const encodedKeySchema = z.pipe(
+  z.string(),
+  z.transform((encoded: string, context) => {
+    try {
+      return decodeS3Key(encoded);
+    } catch {
+      context.issues.push({
+        code: 'custom',
+        message: `key is not valid URL encoding: ${JSON.stringify(encoded)}`,
+        input: encoded,
+      });
+      return z.NEVER;
+    }
+  }),
+);
 
 const recordSchema = z.object({
   eventSource: z.literal('aws:s3'),
-  eventName: z.string().min(1),
+  eventName: z.string().check(z.minLength(1)),
   s3: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
+    bucket: z.object({ name: z.string().check(z.minLength(1)) }),
     object: z.object({
-      key: encodedKeySchema.pipe(z.string().min(1)),
-      size: z.number().int().nonnegative().optional(),
-      eTag: z.string().optional(),
+      key: z.pipe(encodedKeySchema, z.string().check(z.minLength(1))),
+      size: z.optional(z.int().check(z.nonnegative())),
+      eTag: z.optional(z.string()),
     }),
   }),
 });
@@ -52,7 +56,7 @@ const testEventSchema = z.object({ Event: z.literal('s3:TestEvent'), Bucket: z.s
 
 const unquote = (eTag: string): string => eTag.replace(/^"|"$/g, '');
 
-function describe(error: z.ZodError): string {
+function describe(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`).join('; ');
 }
 

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { settingsFingerprint } from '../engine/thumbnailOptions';
 import { type ParsedS3Event, parseS3Event, type S3ObjectEvent } from '../events/parseS3Event';
 import { processRecord, type RecordDependencies } from './processRecord';
+import type { MadeOutcome } from './recordOutcome';
 import { type Observability, type RecordResult, reportOutcome } from './reportOutcome';
 
 export interface HandlerDependencies extends Observability {
@@ -11,11 +12,16 @@ export interface HandlerDependencies extends Observability {
   readonly config: Config;
 }
 
+/** What happened to one record, as the handler returns it (the local stack and the CLI report from it). */
 export interface RecordSummary {
   readonly key: string;
   readonly status: RecordResult['status'];
+  readonly durationMs: number;
   readonly reason?: string;
+  readonly detail?: string;
   readonly outputKey?: string;
+  readonly input?: MadeOutcome['input'];
+  readonly output?: MadeOutcome['output'];
 }
 
 export interface HandlerResult {
@@ -43,13 +49,18 @@ async function attempt(object: S3ObjectEvent, deps: RecordDependencies): Promise
   }
 }
 
-function summarise(object: S3ObjectEvent, result: RecordResult): RecordSummary {
-  return {
-    key: object.key,
-    status: result.status,
-    ...('reason' in result ? { reason: result.reason } : {}),
-    ...(result.status === 'made' ? { outputKey: result.outputKey } : {}),
-  };
+function summarise(object: S3ObjectEvent, result: RecordResult, durationMs: number): RecordSummary {
+  const base = { key: object.key, status: result.status, durationMs };
+  switch (result.status) {
+    case 'made':
+      return { ...base, outputKey: result.outputKey, input: result.input, output: result.output };
+    case 'failed':
+      return { ...base, detail: result.error instanceof Error ? result.error.message : String(result.error) };
+    case 'skipped':
+      return { ...base, reason: result.reason, detail: result.detail, outputKey: result.outputKey };
+    case 'rejected':
+      return { ...base, reason: result.reason, detail: result.detail };
+  }
 }
 
 function parseEvent(event: unknown, { logger }: Observability): ParsedS3Event {
@@ -83,8 +94,9 @@ export function createHandler(deps: HandlerDependencies) {
     for (const object of parsed.objects) {
       const started = performance.now();
       const result = await attempt(object, recordDeps);
-      reportOutcome(deps, object, result, Math.round(performance.now() - started));
-      records.push(summarise(object, result));
+      const durationMs = Math.round(performance.now() - started);
+      reportOutcome(deps, object, result, durationMs);
+      records.push(summarise(object, result, durationMs));
     }
     if (records.length > 0) {
       deps.metrics.publishStoredMetrics();

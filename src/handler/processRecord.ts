@@ -83,7 +83,11 @@ export async function processRecord(object: S3ObjectEvent, deps: RecordDependenc
     key: thumbnailKey(object.key, config.thumbnailPrefix, OUTPUT_FORMATS[config.thumbnail.format].extension),
   };
   if (await isCurrent(object, output, deps)) {
-    return skipped('already-current', `${output.key} was already made from this version with these settings`);
+    return skipped(
+      'already-current',
+      `${output.key} was already made from this version with these settings`,
+      output.key,
+    );
   }
   const download = await downloadSource(s3, object, config.thumbnail.maxInputBytes);
   if (download.kind !== 'downloaded') {

@@ -22,13 +22,20 @@ export interface MadeOutcome {
 
 export type RecordOutcome =
   | MadeOutcome
-  | { readonly status: 'skipped'; readonly reason: SkipReason; readonly detail: string }
+  | {
+      readonly status: 'skipped';
+      readonly reason: SkipReason;
+      readonly detail: string;
+      /** Set when a thumbnail exists for the object: `already-current` skips. */
+      readonly outputKey?: string;
+    }
   | { readonly status: 'rejected'; readonly reason: RejectReason; readonly detail: string };
 
-export const skipped = (reason: SkipReason, detail: string): RecordOutcome => ({
+export const skipped = (reason: SkipReason, detail: string, outputKey?: string): RecordOutcome => ({
   status: 'skipped',
   reason,
   detail,
+  ...(outputKey === undefined ? {} : { outputKey }),
 });
 
 export const rejected = (reason: RejectReason, detail: string): RecordOutcome => ({

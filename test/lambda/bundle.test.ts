@@ -1,16 +1,24 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, join } from 'node:path';
 import { getObject, putObject } from '../support/bucketContents';
 import { REPO_ROOT, readDockerfile } from '../support/dockerfile';
-import { SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
+import { MALLOC_ENV } from '../../src/bench/lambdaEnvironment';
+import type { HandlerResult } from '../../src/handler/createHandler';
+import { brief, SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
 import { describeImage, solidImage } from '../support/images';
 import { s3ClientFor } from '../support/s3Client';
 import { s3Event } from '../support/s3Events';
 import { type RunningS3rver, startS3rver } from '../support/s3rverServer';
 
 const TASK_ROOT = join(REPO_ROOT, 'dist', 'lambda');
+
+/** esbuild's metafile for the Lambda bundle: what it wrote, and what each output imports. */
+const buildMeta = () =>
+  JSON.parse(readFileSync(join(TASK_ROOT, 'meta.json'), 'utf8')) as {
+    outputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }>;
+  };
 
 interface RuntimeOutcome {
   readonly exitCode: number | null;
@@ -57,38 +65,42 @@ function invokeLikeLambda(
   });
 }
 
+// globalSetup has run `npm run build`, which includes `build:lambda`, the Dockerfile's bundle step.
 describe('the Lambda bundle, as the container image ships it', () => {
-  const finalStage = readDockerfile().at(-1);
+  const stages = readDockerfile();
+  const finalStage = stages.at(-1);
   const instruction = (keyword: string, containing = '') =>
     finalStage?.instructions.find((line) => line.keyword === keyword && line.args.includes(containing))
       ?.args ?? '';
   const [handlerSetting = ''] = JSON.parse(instruction('CMD') || '[]') as string[];
 
-  beforeAll(() => {
-    // The same command the Dockerfile's bundle stage runs.
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'pipe' });
-  });
-
   it("copies the build's output into LAMBDA_TASK_ROOT under the module name CMD gives", () => {
-    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
-      scripts: { build: string };
-    };
-    const build = manifest.scripts.build;
     const [, copiedFrom = '', copiedTo = ''] = instruction('COPY', '--from=bundle').split(/\s+/);
+    const bundleStage = stages.find((stage) => stage.name === 'bundle');
+    expect(bundleStage?.instructions).toContainEqual({ keyword: 'RUN', args: 'npm run build:lambda' });
     expect(handlerSetting).toBe('index.handler');
-    expect(build).toContain('--outfile=dist/lambda/index.js');
+    expect(Object.keys(buildMeta().outputs)).toContain('dist/lambda/index.js');
     expect(copiedFrom).toMatch(/\/dist\/lambda\/index\.js$/);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's variable, literally.
     expect(copiedTo).toBe('${LAMBDA_TASK_ROOT}/');
     expect(basename(copiedFrom, '.js')).toBe(handlerSetting.split('.')[0]);
   });
 
+  it('sets the allocator settings the bench measured, as npm start does', () => {
+    const settings = Object.entries(MALLOC_ENV).map(([name, value]) => `${name}=${value}`);
+    const env = instruction('ENV', 'MALLOC_ARENA_MAX').split(/\s+/);
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    for (const setting of settings) {
+      expect(env).toContain(setting);
+      expect(manifest.scripts.start).toContain(setting);
+    }
+  });
+
   it('bundles every dependency but sharp, whose native binaries the image installs beside it', () => {
     // esbuild's own record of every import it left for the runtime to resolve.
-    const meta = JSON.parse(readFileSync(join(TASK_ROOT, 'meta.json'), 'utf8')) as {
-      outputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }>;
-    };
-    const external = Object.values(meta.outputs)
+    const external = Object.values(buildMeta().outputs)
       .flatMap((output) => output.imports)
       .filter((entry) => entry.external && !builtinModules.includes(entry.path.replace(/^node:/, '')))
       .map((entry) => entry.path);
@@ -122,13 +134,10 @@ describe('the Lambda bundle, as the container image ships it', () => {
         s3Event(SOURCE_BUCKET, [{ key: 'bundle/the photo.png', size: body.length, eTag }]),
       );
 
-      expect({ kind: outcome.kind, value: outcome.value, exitCode: outcome.exitCode }).toEqual({
-        kind: 'RESULT',
-        value: {
-          records: [{ key: 'bundle/the photo.png', status: 'made', outputKey: 'bundle/the photo.png.jpg' }],
-        },
-        exitCode: 0,
-      });
+      expect({ kind: outcome.kind, exitCode: outcome.exitCode }).toEqual({ kind: 'RESULT', exitCode: 0 });
+      expect(brief((outcome.value as unknown as HandlerResult).records)).toEqual([
+        { key: 'bundle/the photo.png', status: 'made', outputKey: 'bundle/the photo.png.jpg' },
+      ]);
       expect(outcome.output).toContain('"message":"thumbnail made"');
       const thumbnail = await getObject(s3, THUMBNAIL_BUCKET, 'bundle/the photo.png.jpg');
       expect(await describeImage(thumbnail?.body ?? Buffer.alloc(0))).toMatchObject({

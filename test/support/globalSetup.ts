@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { markUnavailable, requiredTiers, TIERS, type Tier, unavailableReason } from './tiers';
 
-function probeMoto(): string | undefined {
-  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 });
-  return probe.error || probe.status !== 0 ? 'moto_server is not on PATH' : undefined;
+/** Why `command` cannot run here, or undefined when it can. */
+function probeCommand(command: string, args: string[]): string | undefined {
+  const probe = spawnSync(command, args, { stdio: 'ignore', timeout: 30_000 });
+  return probe.error || probe.status !== 0 ? `${command} is not on PATH` : undefined;
 }
 
 async function probeContainers(): Promise<string | undefined> {
@@ -21,8 +23,11 @@ async function probeContainers(): Promise<string | undefined> {
  * Each skipped tier is announced in one line; a tier that `.ci/run` requires fails the whole run instead.
  */
 export default async function globalSetup(): Promise<void> {
+  // Suites run the built entry points (the Lambda bundle, npm start, the CLI) exactly as shipped.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: join(__dirname, '..', '..'), stdio: 'inherit' });
   const verdicts: Record<Tier, string | undefined> = {
-    moto: probeMoto(),
+    moto: probeCommand('moto_server', ['--help']),
+    awscli: probeCommand('aws', ['--version']),
     containers: await probeContainers(),
   };
   for (const [tier, reason] of Object.entries(verdicts) as [Tier, string | undefined][]) {

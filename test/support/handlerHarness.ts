@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Config, loadConfig } from '../../src/config';
-import { createHandler } from '../../src/handler/createHandler';
+import { createHandler, type RecordSummary } from '../../src/handler/createHandler';
 import { createObservability } from '../../src/observability';
 import { type S3Endpoint, s3ClientFor } from './s3Client';
 
@@ -26,3 +26,12 @@ export function handlerFor(
   const config = loadConfig({ THUMBNAIL_BUCKET, ...env });
   return { handler: createHandler({ ...createObservability({}), s3, config }), s3, config };
 }
+
+/** The identifying part of each record summary (key, status, reason, output key), for exact comparisons. */
+export const brief = (records: readonly RecordSummary[]) =>
+  records.map(({ key, status, reason, outputKey }) => ({
+    key,
+    status,
+    ...(reason === undefined ? {} : { reason }),
+    ...(outputKey === undefined ? {} : { outputKey }),
+  }));

@@ -8,9 +8,12 @@ export interface RunningS3rver extends S3Endpoint {
   stop(): Promise<void>;
 }
 
-/** An in-process S3 server on 127.0.0.1, a free port and a fresh folder, with `buckets` created. */
-export async function startS3rver(buckets: readonly string[]): Promise<RunningS3rver> {
-  const directory = await mkdtemp(join(tmpdir(), 'thumbnailer-s3rver-'));
+/**
+ * An in-process S3 server on 127.0.0.1 and a free port, with `buckets` created, over a fresh folder that
+ * is deleted on stop, or over `existing` (say, the local stack's data), which is left as it was.
+ */
+export async function startS3rver(buckets: readonly string[], existing?: string): Promise<RunningS3rver> {
+  const directory = existing ?? (await mkdtemp(join(tmpdir(), 'thumbnailer-s3rver-')));
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
@@ -26,7 +29,9 @@ export async function startS3rver(buckets: readonly string[]): Promise<RunningS3
     secretAccessKey: 'S3RVER',
     async stop() {
       await server.close();
-      await rm(directory, { recursive: true, force: true });
+      if (existing === undefined) {
+        await rm(directory, { recursive: true, force: true });
+      }
     },
   };
 }

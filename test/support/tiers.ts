@@ -7,6 +7,7 @@
  */
 export const TIERS = {
   moto: 'moto_server (pip install "moto[server]")',
+  awscli: 'the AWS CLI (v1 or v2)',
   containers: 'a container runtime (Docker, Podman, ...) for testcontainers',
 } as const;
 

@@ -1,0 +1,111 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+
+/**
+ * The alternatives `npm run bench -- --compare` measures on the same files: the seeds' Pillow approach,
+ * libvips' own vipsthumbnail, and djpeg's 1/8-scale decode, the floor for a JPEG thumbnail.
+ */
+
+// The seeds' approach, done as well as Pillow allows: thumbnail() first, so JPEGs decode at reduced
+// scale (draft mode), then exif_transpose() on the small image, then JPEG out.
+const PILLOW = String.raw`
+import io, json, sys, time
+from PIL import Image, ImageOps
+
+def thumbnail(path):
+    with Image.open(path) as image:
+        image.thumbnail((256, 256))
+        image = ImageOps.exif_transpose(image)
+        if image.mode != "RGB":
+            image = image.convert("RGB")
+        image.save(io.BytesIO(), "JPEG", quality=80)
+
+mode, count, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+if mode == "times":
+    result = {}
+    for path in paths:
+        thumbnail(path)
+        samples = []
+        for _ in range(count):
+            start = time.process_time()
+            thumbnail(path)
+            samples.append((time.process_time() - start) * 1000)
+        result[path] = samples
+    print(json.dumps(result))
+else:
+    for _ in range(count):
+        for path in paths:
+            thumbnail(path)
+`;
+
+/** A Python interpreter that has Pillow, if any: the default one, else the system's. */
+export function findPillowPython(): string | undefined {
+  return ['python3', '/usr/bin/python3'].find(
+    (python) => spawnSync(python, ['-c', 'import PIL'], { stdio: 'ignore' }).status === 0,
+  );
+}
+
+export const hasCommand = (command: string): boolean =>
+  spawnSync('bash', ['-c', 'command -v "$1"', 'bash', command], { stdio: 'ignore' }).status === 0;
+
+/** CPU milliseconds (user + system) a command uses, measured by bash's `time`. */
+function commandCpuMs(script: string, args: readonly string[]): number {
+  // `set -e` inside the timed group: a failing tool must fail the bench, not look fast.
+  const output = execFileSync('bash', [
+    '-c',
+    `set -eo pipefail; TIMEFORMAT='%3U %3S'; { time ( set -e; { ${script} ; } >/dev/null 2>&1 ) ; } 2>&1`,
+    'bash',
+    ...args,
+  ]);
+  const [user = 0, system = 0] = output.toString().trim().split(/\s+/).map(Number);
+  return (user + system) * 1000;
+}
+
+/** Pillow's CPU milliseconds per run, per file. */
+export function pillowTimes(
+  python: string,
+  files: readonly string[],
+  runs: number,
+): Record<string, number[]> {
+  const output = execFileSync(python, ['-c', PILLOW, 'times', String(runs), ...files], {
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(output.toString()) as Record<string, number[]>;
+}
+
+/** Pillow's wall-clock throughput with `processes` interpreters (it cannot use two cores from one). */
+export async function pillowThroughput(
+  python: string,
+  files: readonly string[],
+  rounds: number,
+  processes: number,
+) {
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: processes }, async () => {
+      const child = spawn(python, ['-c', PILLOW, 'burst', String(rounds / processes), ...files], {
+        stdio: 'ignore',
+      });
+      await once(child, 'exit');
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { images: files.length * rounds, seconds, imagesPerSecond: (files.length * rounds) / seconds };
+}
+
+/**
+ * CPU milliseconds per run of a command-line tool on `file`: `runs` separate processes, minus as many
+ * on a tiny file (process start-up). One process per image, because a tool given the same file twice
+ * may answer the second time from a cache.
+ */
+function toolCpuMs(command: string, file: string, tinyFile: string, runs: number): number {
+  const script = `for _ in $(seq "$2"); do ${command}; done`;
+  return (commandCpuMs(script, [file, String(runs)]) - commandCpuMs(script, [tinyFile, String(runs)])) / runs;
+}
+
+export const vipsthumbnailCpuMs = (file: string, tinyFile: string, runs: number, outDir: string): number =>
+  toolCpuMs(`vipsthumbnail -s 256x256 -o '${outDir}/%s.jpg[Q=80]' "$1"`, file, tinyFile, runs);
+
+/** libjpeg-turbo decoding at 1/8 scale: the least any JPEG thumbnailer must do. */
+export const djpegCpuMs = (file: string, tinyFile: string, runs: number): number =>
+  toolCpuMs('djpeg -scale 1/8 "$1"', file, tinyFile, runs);

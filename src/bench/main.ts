@@ -1,0 +1,190 @@
+/**
+ * `npm run bench [-- --compare] [--quick] [--json <path>]`: measures the engine on a deterministic corpus
+ * and prints the figures (never judging them: nothing here fails on a time). With --compare, runs the
+ * seeds' Pillow approach, vipsthumbnail and djpeg's 1/8-scale decode on the same files.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, arch as machineArch, platform } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { type BurstResult, runBurst } from './burstWorker';
+import { measureColdStart } from './coldStart';
+import { type Comparison, compareTools } from './compare';
+import { CORPUS, ensureCorpus } from './corpus';
+import { ASSUMED_S3_MS, memoryOptions, recommendMemory } from './lambdaCost';
+import { MALLOC_ENV } from './lambdaEnvironment';
+import { type ClassTiming, timeClass } from './measureEngine';
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+const CORPUS_DIR = resolve('.bench', 'corpus');
+const BUNDLE = resolve('dist', 'lambda', 'index.js');
+const paths = (entries: readonly { file: string }[]) => entries.map((entry) => join(CORPUS_DIR, entry.file));
+
+/** Runs a burst in a fresh process, so that its peak RSS belongs to the engine alone. */
+function burstInChild(files: readonly string[], rounds: number, concurrency: number): BurstResult {
+  const job = JSON.stringify({ files, rounds, concurrency });
+  // With the allocator settings the Lambda image uses, so that the peak RSS is the one it would see.
+  const output = execFileSync(process.execPath, [__filename, '--burst-worker', job], {
+    env: { ...process.env, ...MALLOC_ENV },
+  });
+  return JSON.parse(output.toString()) as BurstResult;
+}
+
+function table(rows: ReadonlyArray<Record<string, string | number>>): void {
+  const columns = Object.keys(rows[0] ?? {});
+  const widths = columns.map((column) =>
+    Math.max(column.length, ...rows.map((row) => String(row[column]).length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ');
+  print(line(columns));
+  print(line(widths.map((width) => '-'.repeat(width))));
+  for (const row of rows) {
+    print(line(columns.map((column) => String(row[column]))));
+  }
+}
+
+function machine() {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    platform: `${platform()}-${machineArch()}`,
+    node: process.version,
+    sharp: sharp.versions.sharp,
+    libvips: sharp.versions.vips,
+    libvipsThreadsPerImage: sharp.concurrency(),
+  };
+}
+
+async function engineSection(runs: number): Promise<ClassTiming[]> {
+  const timings: ClassTiming[] = [];
+  for (const entry of CORPUS) {
+    timings.push(await timeClass(entry, CORPUS_DIR, entry.name.includes('1 MP') ? runs * 3 : runs));
+  }
+  print('\nEngine, one image at a time (median and p95 wall-clock, median CPU):');
+  table(
+    timings.map((timing) => ({
+      class: timing.name,
+      input: `${timing.inputSize}, ${(timing.inputBytes / 1e6).toFixed(1)} MB`,
+      output: timing.outputSize,
+      'median ms': timing.wallMedianMs,
+      'p95 ms': timing.wallP95Ms,
+      'CPU ms': timing.cpuMedianMs,
+      'images/s/core': timing.imagesPerSecondPerCore,
+    })),
+  );
+  return timings;
+}
+
+function processSection(quick: boolean, cores: number) {
+  const mixed = burstInChild(paths(CORPUS.filter((entry) => entry.twelveMegapixel)), 4, cores);
+  // One image at a time, as one Lambda execution environment receives them.
+  const burst = burstInChild(paths(CORPUS), quick ? 2 : 6, 1);
+  const coldStart = measureColdStart(BUNDLE, quick ? 5 : 15);
+  print(
+    `\nMixed 12 MP corpus on ${cores} cores: ${mixed.imagesPerSecond} images/s (${mixed.images} images in ${mixed.seconds} s, peak RSS ${mixed.peakRssMb} MB)`,
+  );
+  print(
+    `Burst of ${burst.images} images (the corpus, one at a time as one Lambda environment takes them): peak RSS ${burst.peakRssMb} MB`,
+  );
+  print(
+    `Cold start of the Lambda bundle: ${coldStart.requireMedianMs} ms to load and init, ${coldStart.readyMedianMs} ms from process start (median of ${coldStart.runs})`,
+  );
+  return { mixed, burst, coldStart };
+}
+
+function lambdaSection(timings: readonly ClassTiming[], peakRssMb: number) {
+  const cpuOf = (name: string) => timings.find((timing) => timing.name === name)?.cpuMedianMs ?? Number.NaN;
+  const options = memoryOptions(cpuOf('JPEG 12 MP'), cpuOf('JPEG 24 MP'));
+  const recommended = recommendMemory(options, peakRssMb);
+  print(
+    `\nLambda (arm64) estimates: measured CPU time, plus an assumed ${ASSUMED_S3_MS} ms of S3 transfer per image:`,
+  );
+  table(
+    options.map((option) => ({
+      'memory MB': option.memoryMb,
+      '12 MP ms': option.typicalMs,
+      '24 MP ms': option.largeMs,
+      'USD per million': option.costPerMillionUsd,
+    })),
+  );
+  print(
+    recommended
+      ? `Recommended: ${recommended.memoryMb} MB, about $${recommended.costPerMillionUsd} per million thumbnails`
+      : 'No candidate size fits.',
+  );
+  return { assumedS3Ms: ASSUMED_S3_MS, options, recommended };
+}
+
+async function comparisonSection(quick: boolean, cores: number): Promise<Comparison> {
+  const comparison = await compareTools({
+    corpusDir: CORPUS_DIR,
+    classes: CORPUS,
+    rounds: quick ? 1 : 3,
+    runs: quick ? 3 : 7,
+    cores,
+    engineBurst: (files) => burstInChild(files, 4, cores),
+  });
+  print(
+    `\nComparison, CPU ms per image on the same files (median of ${comparison.rounds} interleaved rounds; NaN: tool missing):`,
+  );
+  table(comparison.perClass.map((row) => ({ ...row })));
+  print(`engine / djpeg 1/8-scale decode, 12 MP JPEG: ${comparison.engineOverDjpegFloor12MpJpeg}x`);
+  print(`engine / Pillow, CPU over the mixed 12 MP corpus: ${comparison.engineOverPillowCpuMixed12Mp}x`);
+  print(
+    `engine / Pillow, wall-clock throughput on ${cores} cores: ${comparison.engineOverPillowThroughput}x (Pillow ${comparison.pillowImagesPerSecond} images/s)`,
+  );
+  return comparison;
+}
+
+async function bench(): Promise<void> {
+  const { values } = parseArgs({
+    options: { compare: { type: 'boolean' }, quick: { type: 'boolean' }, json: { type: 'string' } },
+  });
+  const quick = values.quick ?? false;
+  const info = machine();
+  const cores = Math.min(2, info.cores);
+  print(
+    `thumbnailer bench: ${info.cpu}, ${info.cores} cores, ${info.platform}, Node ${info.node}, sharp ${info.sharp} (libvips ${info.libvips}, ${info.libvipsThreadsPerImage} thread per image)`,
+  );
+  await ensureCorpus(CORPUS_DIR, (line) => print(`  ${line}`));
+
+  const engine = await engineSection(quick ? 5 : 15);
+  const processes = processSection(quick, cores);
+  const lambda = lambdaSection(engine, processes.burst.peakRssMb);
+  const comparison = values.compare ? await comparisonSection(quick, cores) : undefined;
+
+  const jsonPath = resolve(values.json ?? join('.bench', 'results.json'));
+  await mkdir(dirname(jsonPath), { recursive: true });
+  const results = {
+    measuredAt: new Date().toISOString(),
+    machine: info,
+    engine,
+    ...processes,
+    lambda,
+    comparison,
+  };
+  await writeFile(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+  print(`\nFigures written to ${jsonPath}`);
+}
+
+async function main(): Promise<void> {
+  const workerIndex = process.argv.indexOf('--burst-worker');
+  if (workerIndex !== -1) {
+    const job = JSON.parse(process.argv[workerIndex + 1] ?? '{}') as {
+      files: string[];
+      rounds: number;
+      concurrency: number;
+    };
+    print(JSON.stringify(await runBurst(job.files, job.rounds, job.concurrency)));
+    return;
+  }
+  await bench();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

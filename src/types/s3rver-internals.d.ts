@@ -1,0 +1,16 @@
+// Modules inside s3rver 3.7.1 (its final release, pinned exactly in package.json) that its typings omit.
+declare module 's3rver/lib/models/account' {
+  interface AWSAccount {
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+  }
+  /** The one account s3rver authenticates every request against. */
+  export const DUMMY_ACCOUNT: AWSAccount;
+}
+
+declare module 's3rver/lib/models/error' {
+  /** s3rver answers with an S3 XML error for these, and a 500 InternalError for any other error. */
+  class S3Error extends Error {
+    constructor(code: string, message: string, detail?: Record<string, unknown>);
+  }
+  export = S3Error;
+}

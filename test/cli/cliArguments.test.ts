@@ -1,0 +1,69 @@
+import { availableParallelism } from 'node:os';
+import { CLI_USAGE, parseCliArguments, UsageError } from '../../src/cli/cliArguments';
+import { DEFAULT_THUMBNAIL_OPTIONS } from '../../src/engine/thumbnailOptions';
+
+describe('parseCliArguments', () => {
+  it('takes inputs and --out, with the engine defaults', () => {
+    expect(parseCliArguments(['a.jpg', 'photos', '--out', 'thumbs'], {})).toEqual({
+      inputs: ['a.jpg', 'photos'],
+      out: 'thumbs',
+      concurrency: availableParallelism(),
+      force: false,
+      thumbnail: DEFAULT_THUMBNAIL_OPTIONS,
+    });
+  });
+
+  it('reads the same variables as the Lambda, and flags win over them', () => {
+    const env = { THUMBNAIL_WIDTH: '64', THUMBNAIL_FORMAT: 'webp', DECODE_FAIL_ON: 'error' };
+    const args = parseCliArguments(
+      ['x', '-o', 'y', '--width', '100', '--fit', 'cover', '-j', '3', '-f'],
+      env,
+    );
+    expect(args).toMatchObject({ concurrency: 3, force: true });
+    expect(args?.thumbnail).toMatchObject({
+      width: 100,
+      height: 256,
+      fit: 'cover',
+      format: 'webp',
+      failOn: 'error',
+    });
+  });
+
+  it('documents every flag in --help', () => {
+    expect(parseCliArguments(['--help'], {})).toBeUndefined();
+    for (const flag of [
+      '--out',
+      '--width',
+      '--height',
+      '--fit',
+      '--format',
+      '--quality',
+      '--background',
+      '--max-input-bytes',
+      '--max-input-pixels',
+      '--fail-on',
+      '--concurrency',
+      '--force',
+      '--help',
+    ]) {
+      expect(CLI_USAGE).toContain(flag);
+    }
+  });
+
+  it.each<[string, string[], NodeJS.ProcessEnv, RegExp]>([
+    ['no input', ['--out', 'y'], {}, /no input given/],
+    ['no --out', ['x'], {}, /--out <dir> is required/],
+    ['an unknown flag', ['x', '-o', 'y', '--size', '3'], {}, /Unknown option '--size'/],
+    ['a bad width', ['x', '-o', 'y', '--width', 'big'], {}, /--width \(or THUMBNAIL_WIDTH\): /],
+    [
+      'a bad environment value',
+      ['x', '-o', 'y'],
+      { THUMBNAIL_FIT: 'stretch' },
+      /--fit \(or THUMBNAIL_FIT\): /,
+    ],
+    ['a bad concurrency', ['x', '-o', 'y', '-j', '0'], {}, /--concurrency/],
+  ])('refuses %s', (_name, argv, env, message) => {
+    expect(() => parseCliArguments(argv, env)).toThrow(UsageError);
+    expect(() => parseCliArguments(argv, env)).toThrow(message);
+  });
+});

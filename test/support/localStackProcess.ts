@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REPO_ROOT } from './dockerfile';
+import type { S3Endpoint } from './s3Client';
+
+export interface RunningLocalStack extends S3Endpoint {
+  readonly child: ChildProcess;
+  readonly galleryUrl: string;
+  /** The copy-paste upload command the banner printed. */
+  readonly example: string;
+  /** Everything printed so far, stdout and stderr interleaved. */
+  output(): string;
+  /** Waits until the output matches (a bound against hangs, not a performance assertion). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /**
+   * Sends `signal` and resolves with the exit code once the process has exited. With `group`, the signal
+   * goes to the whole process group this helper started, as a terminal's Ctrl-C does.
+   */
+  stop(signal?: NodeJS.Signals, target?: 'process' | 'group'): Promise<number | null>;
+}
+
+export interface LocalStackProcessOptions {
+  /** Run through `npm start` as the README says, rather than the built entry point directly. */
+  readonly viaNpm?: boolean;
+  readonly env?: Record<string, string>;
+}
+
+/** Starts the local stack (`dist/local/main.js`, built by globalSetup) and waits for its banner. */
+export async function startLocalStackProcess(
+  args: readonly string[],
+  options: LocalStackProcessOptions = {},
+): Promise<RunningLocalStack> {
+  const [command, commandArgs] = options.viaNpm
+    ? ['npm', ['start', '--silent', '--', ...args]]
+    : [process.execPath, [join(REPO_ROOT, 'dist', 'local', 'main.js'), ...args]];
+  const child = spawn(command, commandArgs, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that a group signal reaches exactly what this helper started.
+    detached: true,
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = once(child, 'exit');
+
+  async function waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = pattern.exec(output);
+      if (match) {
+        return match;
+      }
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`local stack output never matched ${String(pattern)}; output so far:\n${output}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  const [, endpoint = ''] = await waitFor(/S3 endpoint +(http:\/\/127\.0\.0\.1:\d+)/);
+  const [, galleryUrl = ''] = await waitFor(/gallery +(http:\/\/127\.0\.0\.1:\d+\/)/);
+  const [, example = ''] = await waitFor(/^ {2}(AWS_ACCESS_KEY_ID=test .* s3 cp .*)$/m);
+  return {
+    child,
+    endpoint,
+    galleryUrl,
+    example,
+    accessKeyId: 'test',
+    secretAccessKey: 'test',
+    output: () => output,
+    waitFor,
+    async stop(signal = 'SIGTERM', target = 'process') {
+      if (child.exitCode === null && child.pid !== undefined) {
+        process.kill(target === 'group' ? -child.pid : child.pid, signal);
+        await exited;
+      }
+      return child.exitCode;
+    },
+  };
+}
