@@ -51,6 +51,8 @@ function image(bucket, key) {
   img.src = link.href;
   img.alt = key;
   img.loading = 'lazy';
+  // Browsers show neither non-images nor formats such as TIFF or HEIC: say so instead of a broken icon.
+  img.onerror = () => link.replaceChildren(el('span', 'meta', 'no preview'));
   link.append(img);
   return link;
 }
@@ -65,7 +67,7 @@ function card(item) {
   const facts = ['original ' + size(item.bytes)];
   if (item.thumbnail) facts.push('thumbnail ' + item.thumbnail.width + 'x' + item.thumbnail.height + ', ' + size(item.thumbnail.bytes));
   node.append(el('div', 'meta', facts.join(' · ')));
-  if (item.detail && item.status !== 'made') node.append(el('div', 'meta', item.detail));
+  if (item.detail && item.status !== 'made' && item.reason !== 'already-current') node.append(el('div', 'meta', item.detail));
   return node;
 }
 async function refresh() {

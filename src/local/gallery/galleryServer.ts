@@ -59,6 +59,8 @@ function route(options: GalleryOptions, request: IncomingMessage, response: Serv
     response.end(JSON.stringify(options.state.list()));
   } else if (path === '/api/events') {
     streamChanges(options.state, request, response);
+  } else if (path === '/favicon.ico') {
+    response.writeHead(204).end();
   } else if (path.startsWith('/object/')) {
     void serveObject(options, path.slice('/object/'.length), response);
   } else {
