@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { markUnavailable, requiredTiers, TIERS, type Tier, unavailableReason } from './tiers';
@@ -7,6 +8,15 @@ import { markUnavailable, requiredTiers, TIERS, type Tier, unavailableReason } f
 function probeCommand(command: string, args: string[]): string | undefined {
   const probe = spawnSync(command, args, { stdio: 'ignore', timeout: 30_000 });
   return probe.error || probe.status !== 0 ? `${command} is not on PATH` : undefined;
+}
+
+/** Terraform may install providers only from a local mirror: tests never fetch from the network. */
+function probeTerraform(): string | undefined {
+  const pluginDir = process.env.TF_PLUGIN_DIR;
+  if (!pluginDir || !existsSync(pluginDir)) {
+    return 'TF_PLUGIN_DIR does not name a provider mirror folder (tests never download providers)';
+  }
+  return probeCommand('terraform', ['version']) ?? probeCommand('openssl', ['version']);
 }
 
 async function probeContainers(): Promise<string | undefined> {
@@ -28,6 +38,7 @@ export default async function globalSetup(): Promise<void> {
   const verdicts: Record<Tier, string | undefined> = {
     moto: probeCommand('moto_server', ['--help']),
     awscli: probeCommand('aws', ['--version']),
+    terraform: probeTerraform(),
     containers: await probeContainers(),
   };
   for (const [tier, reason] of Object.entries(verdicts) as [Tier, string | undefined][]) {

@@ -1,12 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { S3Endpoint } from './s3Client';
 
 export interface RunningMoto extends S3Endpoint {
+  /** With TLS: the certificate to trust (AWS_CA_BUNDLE for the AWS CLI and Terraform). */
+  readonly caBundle: string | undefined;
   stop(): Promise<void>;
 }
 
-const READY = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
+const READY = /Running on (https?):\/\/127\.0\.0\.1:(\d+)/;
+/** sitecustomize.py here makes moto read S3 bucket-policy conditions as S3 does; see the file. */
+const PATCHES = join(__dirname, 'moto');
 
 function waitForPort(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -14,8 +22,8 @@ function waitForPort(child: ChildProcess): Promise<number> {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = READY.exec(output);
-      if (match?.[1]) {
-        resolve(Number(match[1]));
+      if (match?.[2]) {
+        resolve(Number(match[2]));
       }
     };
     child.stdout?.on('data', onData);
@@ -27,23 +35,62 @@ function waitForPort(child: ChildProcess): Promise<number> {
   });
 }
 
-/** moto_server on 127.0.0.1 and a port of its choosing (port 0), ended by PID when the suite is done. */
-export async function startMotoServer(): Promise<RunningMoto> {
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** A certificate for 127.0.0.1 alone, valid for two days, made for one test run. */
+async function selfSignedCertificate(directory: string): Promise<{ cert: string; key: string }> {
+  const [cert, key] = [join(directory, 'cert.pem'), join(directory, 'key.pem')];
+  await promisify(execFile)('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
+  return { cert, key };
+}
+
+/**
+ * moto_server on 127.0.0.1 and a port of its choosing (port 0), ended by PID when the suite is done.
+ * With `tls`, it serves HTTPS only, with a fresh self-signed certificate, so that TLS-only bucket
+ * policies can be honoured as on AWS.
+ */
+export async function startMotoServer(options: { tls?: boolean } = {}): Promise<RunningMoto> {
+  const directory = await mkdtemp(join(tmpdir(), 'thumbnailer-moto-'));
+  const tls = options.tls ? await selfSignedCertificate(directory) : undefined;
+  const child = spawn(
+    'moto_server',
+    ['-H', '127.0.0.1', '-p', '0', ...(tls ? ['-c', tls.cert, '-k', tls.key] : [])],
+    {
+      env: {
+        ...process.env,
+        MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
+        PYTHONPATH: [PATCHES, process.env.PYTHONPATH].filter(Boolean).join(':'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const port = await waitForPort(child);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     accessKeyId: 'test',
     secretAccessKey: 'test',
+    caBundle: tls?.cert,
     async stop() {
       if (child.exitCode === null) {
         const exited = once(child, 'exit');
         child.kill('SIGTERM');
         await exited;
       }
+      await rm(directory, { recursive: true, force: true });
     },
   };
 }

@@ -8,6 +8,7 @@
 export const TIERS = {
   moto: 'moto_server (pip install "moto[server]")',
   awscli: 'the AWS CLI (v1 or v2)',
+  terraform: 'terraform, its AWS provider in a local mirror named by TF_PLUGIN_DIR, and openssl',
   containers: 'a container runtime (Docker, Podman, ...) for testcontainers',
 } as const;
 
@@ -28,7 +29,8 @@ export function requiredTiers(): Tier[] {
   return (Object.keys(TIERS) as Tier[]).filter((tier) => listed.includes(tier));
 }
 
-/** `describe` when the tier is available, `describe.skip` otherwise (globalSetup has said why, once). */
-export function describeTier(tier: Tier, name: string, body: () => void): void {
-  (unavailableReason(tier) === undefined ? describe : describe.skip)(name, body);
+/** `describe` when every tier named is available, `describe.skip` otherwise (globalSetup has said why, once). */
+export function describeTier(tiers: Tier | readonly Tier[], name: string, body: () => void): void {
+  const needed = typeof tiers === 'string' ? [tiers] : tiers;
+  (needed.every((tier) => unavailableReason(tier) === undefined) ? describe : describe.skip)(name, body);
 }

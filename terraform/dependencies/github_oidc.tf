@@ -1,0 +1,89 @@
+# --- Optional: deployment from GitHub Actions with OIDC, no long-lived keys ---------------------------
+
+locals {
+  github_enabled     = var.github_repository != null
+  github_oidc_host   = "token.actions.githubusercontent.com"
+  create_oidc        = local.github_enabled && var.github_oidc_provider_arn == null
+  oidc_provider_arn  = local.create_oidc ? aws_iam_openid_connect_provider.github[0].arn : var.github_oidc_provider_arn
+  ecr_repository_arn = "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${var.project_name}"
+
+  deploy_statements = [
+    {
+      # GetAuthorizationToken takes no resource: AWS defines it only for "*". It grants nothing by
+      # itself; the push rights below are for this one repository.
+      Sid      = "EcrLogin"
+      Effect   = "Allow"
+      Action   = ["ecr:GetAuthorizationToken"]
+      Resource = ["*"]
+    },
+    {
+      Sid    = "PushImages"
+      Effect = "Allow"
+      Action = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:CompleteLayerUpload",
+        "ecr:DescribeImages",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:InitiateLayerUpload",
+        "ecr:PutImage",
+        "ecr:UploadLayerPart",
+      ]
+      Resource = [local.ecr_repository_arn]
+    },
+    {
+      Sid    = "DeployFunction"
+      Effect = "Allow"
+      Action = [
+        "lambda:CreateAlias",
+        "lambda:GetAlias",
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:InvokeFunction",
+        "lambda:ListVersionsByFunction",
+        "lambda:PublishVersion",
+        "lambda:UpdateAlias",
+        "lambda:UpdateFunctionCode",
+      ]
+      Resource = [local.function_arn, "${local.function_arn}:*"]
+    },
+  ]
+}
+
+# One per account and URL: pass github_oidc_provider_arn when the account already has it.
+resource "aws_iam_openid_connect_provider" "github" {
+  count = local.create_oidc ? 1 : 0
+
+  url            = "https://${local.github_oidc_host}"
+  client_id_list = ["sts.amazonaws.com"]
+  # IAM no longer checks these for GitHub (it trusts its CA), but older API versions require a value.
+  thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1", "1c58a3a8518e8759bf075b76b750d4f2df264fcd"]
+}
+
+resource "aws_iam_role" "deploy" {
+  count = local.github_enabled ? 1 : 0
+
+  name = "${var.project_name}-github-deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = local.oidc_provider_arn }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = {
+          "${local.github_oidc_host}:aud" = "sts.amazonaws.com"
+          "${local.github_oidc_host}:sub" = "repo:${var.github_repository}:ref:refs/heads/main"
+        }
+      }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  count = local.github_enabled ? 1 : 0
+
+  name   = "deploy"
+  role   = aws_iam_role.deploy[0].id
+  policy = jsonencode({ Version = "2012-10-17", Statement = local.deploy_statements })
+}

@@ -1,0 +1,101 @@
+# The function and its wiring. Everything it runs with or writes to comes from the dependencies stack.
+
+data "terraform_remote_state" "dependencies" {
+  backend = "local"
+  config = {
+    path = var.dependencies_state_path
+  }
+}
+
+locals {
+  deps = data.terraform_remote_state.dependencies.outputs
+
+  # The handler's configuration (README, Configuration); unset settings keep the handler's defaults.
+  settings = {
+    THUMBNAIL_PREFIX        = local.deps.thumbnail_prefix == "" ? null : local.deps.thumbnail_prefix
+    THUMBNAIL_WIDTH         = var.thumbnail.width
+    THUMBNAIL_HEIGHT        = var.thumbnail.height
+    THUMBNAIL_FIT           = var.thumbnail.fit
+    THUMBNAIL_FORMAT        = var.thumbnail.format
+    THUMBNAIL_QUALITY       = var.thumbnail.quality
+    THUMBNAIL_BACKGROUND    = var.thumbnail.background
+    THUMBNAIL_CACHE_CONTROL = var.thumbnail.cache_control
+    MAX_INPUT_BYTES         = var.thumbnail.max_input_bytes
+    MAX_INPUT_PIXELS        = var.thumbnail.max_input_pixels
+    DECODE_FAIL_ON          = var.thumbnail.decode_fail_on
+  }
+  environment = merge(
+    { THUMBNAIL_BUCKET = local.deps.thumbnail_bucket, POWERTOOLS_LOG_LEVEL = var.log_level },
+    { for name, value in local.settings : name => tostring(value) if value != null },
+  )
+
+  # One notification entry per suffix (S3 allows one suffix per entry), or one for every key.
+  suffix_filters = length(var.source_suffixes) == 0 ? [null] : var.source_suffixes
+}
+
+resource "aws_lambda_function" "thumbnailer" {
+  function_name = local.deps.function_name
+  role          = local.deps.execution_role_arn
+  package_type  = "Image"
+  image_uri     = var.image_uri
+  architectures = [var.architecture]
+  memory_size   = var.memory_size
+  timeout       = var.timeout
+
+  image_config {
+    command = ["index.handler"]
+  }
+
+  environment {
+    variables = local.environment
+  }
+
+  lifecycle {
+    # Continuous deployment owns the code after creation: it updates the image through the Lambda API
+    # (npm run deploy, scripts/bootstrap.sh). A later `terraform apply` therefore never rolls the
+    # function back to the image_uri it was first created with.
+    ignore_changes = [image_uri]
+  }
+}
+
+# Failed asynchronous invocations (S3 invokes asynchronously) are retried, then dead-lettered whole.
+resource "aws_lambda_function_event_invoke_config" "thumbnailer" {
+  function_name                = aws_lambda_function.thumbnailer.function_name
+  maximum_retry_attempts       = var.max_retry_attempts
+  maximum_event_age_in_seconds = var.max_event_age_seconds
+
+  destination_config {
+    on_failure {
+      destination = local.deps.dead_letter_queue_arn
+    }
+  }
+}
+
+# S3 may invoke the function for this bucket, in this account, and nothing else may.
+resource "aws_lambda_permission" "s3_invoke" {
+  statement_id   = "AllowUploadsBucket"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.thumbnailer.function_name
+  principal      = "s3.amazonaws.com"
+  source_arn     = local.deps.source_bucket_arn
+  source_account = local.deps.account_id
+}
+
+# Note: this resource owns the bucket's whole notification configuration.
+resource "aws_s3_bucket_notification" "uploads" {
+  bucket = local.deps.source_bucket
+
+  dynamic "lambda_function" {
+    for_each = local.suffix_filters
+    content {
+      id                  = lambda_function.value == null ? "thumbnails" : "thumbnails${lambda_function.value}"
+      lambda_function_arn = aws_lambda_function.thumbnailer.arn
+      events              = ["s3:ObjectCreated:*"]
+      filter_prefix       = local.deps.source_prefix == "" ? null : local.deps.source_prefix
+      filter_suffix       = lambda_function.value
+    }
+  }
+
+  # S3 checks, when the notification is saved, that it may invoke the function.
+  depends_on = [aws_lambda_permission.s3_invoke]
+}

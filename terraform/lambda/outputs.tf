@@ -1,0 +1,24 @@
+output "function_name" {
+  description = "Name of the thumbnail function."
+  value       = aws_lambda_function.thumbnailer.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the thumbnail function."
+  value       = aws_lambda_function.thumbnailer.arn
+}
+
+output "architecture" {
+  description = "Instruction set the function runs on (build its images for this)."
+  value       = var.architecture
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify (null without alarm_email)."
+  value       = var.alarm_email == null ? null : aws_sns_topic.alarms[0].arn
+}
+
+output "alarm_names" {
+  description = "CloudWatch alarms watching the function and the dead-letter queue."
+  value       = [for alarm in aws_cloudwatch_metric_alarm.this : alarm.alarm_name]
+}

@@ -1,0 +1,191 @@
+# terraform test, offline: the AWS provider is mocked and the dependencies stack's outputs are given.
+
+mock_provider "aws" {
+  # Alarms validate their actions' ARNs; the mock would otherwise invent a random string.
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:thumbs-alarms" }
+  }
+}
+
+override_data {
+  target = data.terraform_remote_state.dependencies
+  values = {
+    outputs = {
+      account_id             = "123456789012"
+      function_name          = "thumbs"
+      execution_role_arn     = "arn:aws:iam::123456789012:role/thumbs-execution"
+      source_bucket          = "thumbs-uploads-123456789012-eu-west-1"
+      source_bucket_arn      = "arn:aws:s3:::thumbs-uploads-123456789012-eu-west-1"
+      source_prefix          = ""
+      thumbnail_bucket       = "thumbs-thumbnails-123456789012-eu-west-1"
+      thumbnail_prefix       = ""
+      dead_letter_queue_arn  = "arn:aws:sqs:eu-west-1:123456789012:thumbs-dead-letters"
+      dead_letter_queue_name = "thumbs-dead-letters"
+    }
+  }
+}
+
+variables {
+  project_name = "thumbs"
+  aws_region   = "eu-west-1"
+  image_uri    = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/thumbs@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+}
+
+run "the_function_runs_the_image_on_arm64_with_the_handler_configuration" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_lambda_function.thumbnailer.package_type == "Image" &&
+      aws_lambda_function.thumbnailer.architectures == tolist(["arm64"]) &&
+      aws_lambda_function.thumbnailer.image_config[0].command == tolist(["index.handler"]) &&
+      aws_lambda_function.thumbnailer.role == "arn:aws:iam::123456789012:role/thumbs-execution"
+    )
+    error_message = "The function must be the arm64 container image, CMD index.handler, with the execution role."
+  }
+  assert {
+    condition     = aws_lambda_function.thumbnailer.memory_size == 512 && aws_lambda_function.thumbnailer.timeout == 30
+    error_message = "Memory and timeout default to the bench's recommendation."
+  }
+  assert {
+    condition = aws_lambda_function.thumbnailer.environment[0].variables == tomap({
+      THUMBNAIL_BUCKET     = "thumbs-thumbnails-123456789012-eu-west-1"
+      POWERTOOLS_LOG_LEVEL = "INFO"
+    })
+    error_message = "With no settings, the function gets only the destination and the log level; the handler's defaults do the rest."
+  }
+}
+
+run "thumbnail_settings_become_the_handler_environment" {
+  command = plan
+
+  variables {
+    thumbnail = { width = 320, height = 200, fit = "cover", format = "webp", quality = 70, max_input_bytes = 1000000 }
+    log_level = "DEBUG"
+  }
+
+  assert {
+    condition = aws_lambda_function.thumbnailer.environment[0].variables == tomap({
+      THUMBNAIL_BUCKET     = "thumbs-thumbnails-123456789012-eu-west-1"
+      POWERTOOLS_LOG_LEVEL = "DEBUG"
+      THUMBNAIL_WIDTH      = "320"
+      THUMBNAIL_HEIGHT     = "200"
+      THUMBNAIL_FIT        = "cover"
+      THUMBNAIL_FORMAT     = "webp"
+      THUMBNAIL_QUALITY    = "70"
+      MAX_INPUT_BYTES      = "1000000"
+    })
+    error_message = "Each setting must reach the function as its environment variable."
+  }
+}
+
+run "failed_events_are_retried_then_dead_lettered" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_lambda_function_event_invoke_config.thumbnailer.maximum_retry_attempts == 2 &&
+      aws_lambda_function_event_invoke_config.thumbnailer.maximum_event_age_in_seconds == 21600 &&
+      aws_lambda_function_event_invoke_config.thumbnailer.destination_config[0].on_failure[0].destination == "arn:aws:sqs:eu-west-1:123456789012:thumbs-dead-letters"
+    )
+    error_message = "Failed events must be retried twice, then sent to the dead-letter queue."
+  }
+}
+
+run "only_the_upload_bucket_in_this_account_may_invoke_it" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_lambda_permission.s3_invoke.principal == "s3.amazonaws.com" &&
+      aws_lambda_permission.s3_invoke.action == "lambda:InvokeFunction" &&
+      aws_lambda_permission.s3_invoke.source_arn == "arn:aws:s3:::thumbs-uploads-123456789012-eu-west-1" &&
+      aws_lambda_permission.s3_invoke.source_account == "123456789012"
+    )
+    error_message = "The invoke permission must name the upload bucket and the account."
+  }
+}
+
+run "every_object_created_triggers_it_by_default" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_s3_bucket_notification.uploads.bucket == "thumbs-uploads-123456789012-eu-west-1" &&
+      length(aws_s3_bucket_notification.uploads.lambda_function) == 1 &&
+      aws_s3_bucket_notification.uploads.lambda_function[0].events == toset(["s3:ObjectCreated:*"]) &&
+      aws_s3_bucket_notification.uploads.lambda_function[0].filter_suffix == null
+    )
+    error_message = "With no suffixes, every ObjectCreated event must invoke the function."
+  }
+}
+
+run "suffixes_become_one_notification_each" {
+  command = plan
+
+  variables {
+    source_suffixes = [".jpg", ".png"]
+  }
+
+  assert {
+    condition     = [for entry in aws_s3_bucket_notification.uploads.lambda_function : entry.filter_suffix] == [".jpg", ".png"]
+    error_message = "Each suffix must get a notification entry of its own."
+  }
+}
+
+run "alarms_watch_errors_and_dead_letters_and_mail_when_asked" {
+  command = apply
+
+  variables {
+    alarm_email = "ops@example.com"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["dead-letters"].dimensions == tomap({ QueueName = "thumbs-dead-letters" }) && aws_cloudwatch_metric_alarm.this["function-errors"].metric_name == "Errors"
+    error_message = "One alarm must watch the function's errors, one the dead-letter queue."
+  }
+  assert {
+    condition     = aws_sns_topic_subscription.alarm_email[0].endpoint == "ops@example.com" && aws_cloudwatch_metric_alarm.this["dead-letters"].alarm_actions == toset([aws_sns_topic.alarms[0].arn]) && aws_cloudwatch_metric_alarm.this["function-errors"].ok_actions == toset([aws_sns_topic.alarms[0].arn])
+    error_message = "With alarm_email, both alarms must notify a topic that mails it."
+  }
+}
+
+run "refuses_an_image_not_given_by_digest" {
+  command = plan
+  variables {
+    image_uri = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/thumbs:latest"
+  }
+  expect_failures = [var.image_uri]
+}
+
+run "refuses_an_unknown_architecture" {
+  command = plan
+  variables {
+    architecture = "arm"
+  }
+  expect_failures = [var.architecture]
+}
+
+run "refuses_memory_out_of_range" {
+  command = plan
+  variables {
+    memory_size = 64
+  }
+  expect_failures = [var.memory_size]
+}
+
+run "refuses_a_bad_thumbnail_format" {
+  command = plan
+  variables {
+    thumbnail = { format = "png" }
+  }
+  expect_failures = [var.thumbnail]
+}
+
+run "refuses_more_than_two_retries" {
+  command = plan
+  variables {
+    max_retry_attempts = 3
+  }
+  expect_failures = [var.max_retry_attempts]
+}

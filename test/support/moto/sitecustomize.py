@@ -1,0 +1,65 @@
+"""Loaded by Python at start-up when this folder is on PYTHONPATH; the tests put it there for moto_server.
+
+Makes moto 5 evaluate the `Bool` conditions of S3 bucket policies as S3 does, so that the stacks'
+TLS-only policy (Deny s3:* when aws:SecureTransport is "false") behaves in tests as on AWS: requests over
+HTTPS are served and plaintext ones refused. moto itself knows no request context for bucket policies
+(aws:SecureTransport is never set) and treats every `Bool` condition as met, so that policy refuses
+every object request. Statements with other conditions are left to moto, as before.
+"""
+
+import json
+
+try:
+    from moto.iam import access_control
+    from moto.s3 import models as s3_models
+except ImportError:  # not a moto process
+    access_control = None
+
+
+def _bool_conditions_met(condition, context):
+    """True or False for a Condition made only of Bool / BoolIfExists tests; None for anything else."""
+    for operator, tests in condition.items():
+        if operator not in ("Bool", "BoolIfExists"):
+            return None
+        for key, expected in tests.items():
+            actual = context.get(key)
+            if actual is None:
+                if operator == "BoolIfExists":
+                    continue
+                return False
+            allowed = [str(value).lower() for value in (expected if isinstance(expected, list) else [expected])]
+            if actual not in allowed:
+                return False
+    return True
+
+
+def _request_context():
+    try:
+        from flask import request
+
+        return {"aws:SecureTransport": "true" if request.is_secure else "false"}
+    except Exception:  # outside a request (moto used as a library)
+        return {}
+
+
+if access_control is not None:
+
+    def get_permission(self, action, resource):
+        if self.policy is None:
+            return access_control.PermissionResult.NEUTRAL
+        document = json.loads(self.policy.decode())
+        statements = document["Statement"] if isinstance(document["Statement"], list) else [document["Statement"]]
+        context = _request_context()
+        applicable = []
+        for statement in statements:
+            met = _bool_conditions_met(statement["Condition"], context) if "Condition" in statement else True
+            if met is None:
+                applicable.append(statement)
+            elif met:
+                applicable.append({name: part for name, part in statement.items() if name != "Condition"})
+        if not applicable:
+            return access_control.PermissionResult.NEUTRAL
+        policy = access_control.IAMPolicy(json.dumps({**document, "Statement": applicable}))
+        return policy.is_action_permitted(action, resource)
+
+    s3_models.FakeBucket.get_permission = get_permission
