@@ -61,9 +61,11 @@ async function selfSignedCertificate(directory: string): Promise<{ cert: string;
 /**
  * moto_server on 127.0.0.1 and a port of its choosing (port 0), ended by PID when the suite is done.
  * With `tls`, it serves HTTPS only, with a fresh self-signed certificate, so that TLS-only bucket
- * policies can be honoured as on AWS.
+ * policies can be honoured as on AWS. `env` adds moto settings (MOTO_LAMBDA_STUB_ECR, ...).
  */
-export async function startMotoServer(options: { tls?: boolean } = {}): Promise<RunningMoto> {
+export async function startMotoServer(
+  options: { tls?: boolean; env?: Record<string, string> } = {},
+): Promise<RunningMoto> {
   const directory = await mkdtemp(join(tmpdir(), 'thumbnailer-moto-'));
   const tls = options.tls ? await selfSignedCertificate(directory) : undefined;
   const child = spawn(
@@ -73,6 +75,7 @@ export async function startMotoServer(options: { tls?: boolean } = {}): Promise<
       env: {
         ...process.env,
         MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
+        ...options.env,
         PYTHONPATH: [PATCHES, process.env.PYTHONPATH].filter(Boolean).join(':'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

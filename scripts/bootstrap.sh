@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Turns an AWS account into a working thumbnail service, or brings an existing one up to date: safe to
+# run again at any time.
+set -Eeuo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/bootstrap.sh [options]
+
+Creates (or updates) everything: the Terraform dependencies stack, the function's image, the lambda
+stack, the GitHub secrets for continuous deployment, and checks the result with a real upload.
+
+Options:
+  --yes                    do not ask for confirmation
+  --github-repo <o/name>   repository to deploy from with OIDC (default: gh repo view)
+  --no-github              no GitHub deploy role and no secrets
+  --architecture <arch>    arm64 (default) or x86_64
+  --skip-smoke-test        do not upload a sample image at the end
+  -h, --help               show this help
+
+Honours AWS_REGION, AWS_PROFILE and AWS_ENDPOINT_URL (moto, LocalStack: the smoke test is then skipped).
+Prerequisites: aws, terraform, docker with buildx, git, and gh unless --no-github.
+EOF
+}
+
+ASSUME_YES=false
+github=true
+github_repo=""
+architecture=""
+smoke_test=true
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --yes) ASSUME_YES=true; shift ;;
+    --github-repo) github_repo="${2:?--github-repo needs a value}"; shift 2 ;;
+    --no-github) github=false; shift ;;
+    --architecture) architecture="${2:?--architecture needs a value}"; shift 2 ;;
+    --skip-smoke-test) smoke_test=false; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) die "unknown option: $1" "see scripts/bootstrap.sh --help" ;;
+  esac
+done
+
+# The secrets .github/workflows/deploy.yml reads; destroyAll.sh deletes the same names.
+GITHUB_SECRETS=(ECR_REPOSITORY AWS_REGION LAMBDA_FUNCTION_NAME AWS_DEPLOY_ROLE_ARN)
+SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+steps 6
+
+# --- 1 ------------------------------------------------------------------------------------------------
+step "Preflight" "install what is missing, or fix the credentials, and run this again"
+tools=(aws terraform docker git)
+if [ "$github" = true ]; then tools+=(gh); fi
+require_tools "${tools[@]}"
+require_buildx
+use_region
+account="$(require_credentials)"
+if [ "$github" = true ]; then
+  gh auth status >/dev/null 2>&1 || die "gh is not logged in" "run gh auth login, or pass --no-github"
+  github_repo="${github_repo:-$(gh repo view --json nameWithOwner --jq .nameWithOwner 2>/dev/null || true)}"
+  [ -n "$github_repo" ] || die "cannot tell which GitHub repository deploys" "pass --github-repo owner/name, or --no-github"
+fi
+architecture="${architecture:-$(tf_output lambda architecture)}"
+architecture="${architecture:-arm64}"
+info "account       ${account}"
+info "region        ${region}"
+info "endpoint      $(describe_endpoint)"
+info "architecture  ${architecture}"
+info "GitHub        $([ "$github" = true ] && echo "${github_repo} (OIDC deploy role, repository secrets)" || echo "not wired (--no-github)")"
+info "creates or updates: two S3 buckets, an ECR repository, an SQS dead-letter queue, a log group,"
+info "IAM roles, the Lambda function with its S3 trigger, and CloudWatch alarms"
+confirm "Go ahead?"
+
+# --- 2 ------------------------------------------------------------------------------------------------
+step "Applying terraform/dependencies" "read the Terraform error above; fix it and run this again (it resumes where it stopped)"
+tf_init dependencies
+dependency_vars=(-var-file="$SHARED_TFVARS" -var "aws_region=${region}")
+if [ "$github" = true ]; then
+  dependency_vars+=(-var "github_repository=${github_repo}")
+  # An account has one GitHub OIDC provider: reuse one the stack does not already manage.
+  existing_provider="$(aws iam list-open-id-connect-providers \
+    --query "OpenIDConnectProviderList[?ends_with(Arn, '/token.actions.githubusercontent.com')].Arn | [0]" --output text 2>/dev/null || true)"
+  if [ -n "$existing_provider" ] && [ "$existing_provider" != "None" ] &&
+    ! tf dependencies state list 2>/dev/null | grep -q '^aws_iam_openid_connect_provider.github'; then
+    dependency_vars+=(-var "github_oidc_provider_arn=${existing_provider}")
+  fi
+fi
+tf_change dependencies apply "${dependency_vars[@]}"
+repository_url="$(tf_output dependencies ecr_repository_url)"
+function_name="$(tf_output dependencies function_name)"
+source_bucket="$(tf_output dependencies source_bucket)"
+source_prefix="$(tf_output dependencies source_prefix)"
+thumbnail_bucket="$(tf_output dependencies thumbnail_bucket)"
+thumbnail_prefix="$(tf_output dependencies thumbnail_prefix)"
+deploy_role_arn="$(tf_output dependencies deploy_role_arn)"
+
+# --- 3 ------------------------------------------------------------------------------------------------
+step "Building and pushing the image" "check Docker is running and can reach ${repository_url%%/*}; then run this again"
+# pushImage.sh reports progress on stderr and the image on stdout: show the one, keep the other.
+exec 3>&1
+image_uri="$("${SCRIPTS_DIR}/pushImage.sh" --repository-url "$repository_url" --architecture "$architecture" 2>&3 | tail -n 1)"
+exec 3>&-
+info "image ${image_uri}"
+
+# --- 4 ------------------------------------------------------------------------------------------------
+step "Applying terraform/lambda and deploying the image" "read the error above; fix it and run this again"
+tf_init lambda
+tf_change lambda apply -var-file="$SHARED_TFVARS" -var "aws_region=${region}" \
+  -var "image_uri=${image_uri}" -var "architecture=${architecture}"
+# Terraform creates the function with image_uri and then leaves its code to deployments; on a re-run,
+# deploy the image just built if the function runs another.
+current_image="$(aws lambda get-function --function-name "$function_name" --query Code.ImageUri --output text)"
+if [ "$current_image" != "$image_uri" ]; then
+  info "updating the function's code from ${current_image}"
+  aws lambda update-function-code --function-name "$function_name" --image-uri "$image_uri" >/dev/null
+  aws lambda wait function-updated --function-name "$function_name"
+else
+  info "the function already runs this image"
+fi
+
+# --- 5 ------------------------------------------------------------------------------------------------
+step "Storing the GitHub repository secrets" "check gh can write secrets to ${github_repo:-the repository} (gh auth status), then run this again"
+if [ "$github" = true ]; then
+  set_secret() {
+    gh secret set "$1" --repo "$github_repo" --body "$2" >/dev/null
+    info "${1} set"
+  }
+  set_secret ECR_REPOSITORY "${repository_url#*/}"
+  set_secret AWS_REGION "$region"
+  set_secret LAMBDA_FUNCTION_NAME "$function_name"
+  if [ -n "$deploy_role_arn" ]; then set_secret AWS_DEPLOY_ROLE_ARN "$deploy_role_arn"; fi
+else
+  info "skipped (--no-github): continuous deployment needs ${GITHUB_SECRETS[*]}"
+fi
+
+# --- 6 ------------------------------------------------------------------------------------------------
+step "Smoke test: a real upload" "look at the function's logs (aws logs tail /aws/lambda/${function_name} --since 10m) and its dead-letter queue"
+if [ "$smoke_test" = false ]; then
+  info "skipped (--skip-smoke-test)"
+elif is_emulator; then
+  info "skipped: ${AWS_ENDPOINT_URL} is an emulator, which cannot run a container-image function"
+else
+  key="${source_prefix}thumbnailer-smoke-test/$(date -u +%Y%m%dT%H%M%SZ).jpg"
+  thumbnail_key="${thumbnail_prefix}${key}.jpg"
+  aws s3 cp "${SCRIPTS_DIR}/assets/smoke-test.jpg" "s3://${source_bucket}/${key}" --only-show-errors
+  waited=0
+  until aws s3api head-object --bucket "$thumbnail_bucket" --key "$thumbnail_key" >/dev/null 2>&1; do
+    [ "$waited" -lt 120 ] || die "no thumbnail for s3://${source_bucket}/${key} after 2 minutes" "$STEP_HINT"
+    sleep 2
+    waited=$((waited + 2))
+  done
+  info "thumbnail s3://${thumbnail_bucket}/${thumbnail_key} appeared within ${waited}s"
+  # The sample and its thumbnail were ours to add, and are ours to remove.
+  aws s3 rm "s3://${source_bucket}/${key}" --only-show-errors
+  aws s3 rm "s3://${thumbnail_bucket}/${thumbnail_key}" --only-show-errors
+fi
+finish_step
+
+cat <<EOF
+
+$(bold "thumbnailer is deployed")
+  uploads       s3://${source_bucket}/${source_prefix}
+  thumbnails    s3://${thumbnail_bucket}/${thumbnail_prefix}
+  function      ${function_name} (${architecture}), image ${image_uri}
+  logs          aws logs tail /aws/lambda/${function_name} --follow
+
+Upload an image and list its thumbnail:
+  aws s3 cp cat.jpg s3://${source_bucket}/${source_prefix}cat.jpg && sleep 5 && aws s3 ls s3://${thumbnail_bucket}/${thumbnail_prefix}
+EOF
