@@ -59,13 +59,18 @@ describeTier(
     const aws = (...args: string[]) => awsCli(env, '--endpoint-url', moto.endpoint, ...args);
     const calls = async (tool: 'docker' | 'gh') =>
       (await readFile(env.FAKE_LOG ?? '', 'utf8')).split('\n').filter((line) => line.startsWith(`${tool} `));
-    const secrets = async () =>
-      Object.fromEntries(
-        (await readFile(env.FAKE_GH_SECRETS ?? '', 'utf8').catch(() => ''))
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => line.split(/=(.*)/s).slice(0, 2)),
-      );
+    /** The fake repository's secrets, NAME -> value. */
+    const secrets = async (): Promise<Record<string, string>> => {
+      const stored = await readFile(env.FAKE_GH_SECRETS ?? '', 'utf8').catch(() => '');
+      const entries = stored
+        .split('\n')
+        .filter(Boolean)
+        .map((line): [string, string] => {
+          const [name = '', value = ''] = line.split(/=(.*)/s);
+          return [name, value];
+        });
+      return Object.fromEntries(entries);
+    };
     const functionImage = async () =>
       (
         (await aws('lambda', 'get-function', '--function-name', 'thumbnailer')) as {
