@@ -21,7 +21,8 @@ Options:
   -h, --help               show this help
 
 Honours AWS_REGION, AWS_PROFILE and AWS_ENDPOINT_URL (moto, LocalStack: the smoke test is then skipped).
-Prerequisites: aws, terraform, docker with buildx, git, and gh unless --no-github.
+Prerequisites: aws, terraform, docker with buildx, git, Node.js with `npm ci` run, and gh unless
+--no-github.
 EOF
 }
 
@@ -49,10 +50,11 @@ steps 6
 
 # --- 1 ------------------------------------------------------------------------------------------------
 step "Preflight" "install what is missing, or fix the credentials, and run this again"
-tools=(aws terraform docker git)
+tools=(aws terraform docker git node)
 if [ "$github" = true ]; then tools+=(gh); fi
 require_tools "${tools[@]}"
 require_buildx
+require_node_modules
 use_region
 account="$(require_credentials)"
 if [ "$github" = true ]; then
@@ -103,20 +105,19 @@ exec 3>&-
 info "image ${image_uri}"
 
 # --- 4 ------------------------------------------------------------------------------------------------
-step "Applying terraform/lambda and deploying the image" "read the error above; fix it and run this again"
+step "Applying terraform/lambda and deploying the image" "read the error above; fix it and run this again (the live alias still serves the version it served before)"
 tf_init lambda
 tf_change lambda apply -var-file="$SHARED_TFVARS" -var "aws_region=${region}" \
   -var "image_uri=${image_uri}" -var "architecture=${architecture}"
-# Terraform creates the function with image_uri and then leaves its code to deployments; on a re-run,
-# deploy the image just built if the function runs another.
-current_image="$(aws lambda get-function --function-name "$function_name" --query Code.ImageUri --output text)"
-if [ "$current_image" != "$image_uri" ]; then
-  info "updating the function's code from ${current_image}"
-  aws lambda update-function-code --function-name "$function_name" --image-uri "$image_uri" >/dev/null
-  aws lambda wait function-updated --function-name "$function_name"
-else
-  info "the function already runs this image"
+# Terraform creates the function and its live alias, then leaves both to deployments. npm run deploy
+# moves the alias to the image just built, or to configuration terraform just changed, once the new
+# version has passed its smoke test; when the alias already serves both, it does nothing.
+deploy_args=(--function "$function_name" --image-uri "$image_uri")
+if is_emulator; then
+  info "no smoke test of the new version: ${AWS_ENDPOINT_URL} cannot run a container image"
+  deploy_args+=(--skip-smoke-test)
 fi
+run_deploy "${deploy_args[@]}" | sed 's/^/    /'
 
 # --- 5 ------------------------------------------------------------------------------------------------
 step "Storing the GitHub repository secrets" "check gh can write secrets to ${github_repo:-the repository} (gh auth status), then run this again"

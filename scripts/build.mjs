@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Builds the bundles: `node scripts/build.mjs [lambda] [tools]` (both when none is named).
 //   lambda  dist/lambda/index.js: the Lambda handler with every dependency but sharp, plus meta.json
-//   tools   dist/local/main.js (npm start), dist/cli/main.js (the thumbnailer command) and
-//           dist/bench/main.js (npm run bench), dependencies
+//   tools   dist/local/main.js (npm start), dist/cli/main.js (the thumbnailer command),
+//           dist/bench/main.js (npm run bench) and dist/deploy/main.js (npm run deploy), dependencies
 //           left in node_modules
 // Files are replaced atomically and only when their content changes, so a build never disturbs a
 // process that is running (or a test that is starting) one of them.
@@ -33,7 +33,7 @@ const targets = {
   },
   tools: {
     ...common,
-    entryPoints: ['src/local/main.ts', 'src/cli/main.ts', 'src/bench/main.ts'],
+    entryPoints: ['src/local/main.ts', 'src/cli/main.ts', 'src/bench/main.ts', 'src/deploy/main.ts'],
     outbase: 'src',
     outdir: 'dist',
     packages: 'external',

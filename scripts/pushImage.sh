@@ -35,8 +35,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-require_tools aws docker git terraform
+require_tools aws docker git
 require_buildx
+# The defaults come from the stacks' outputs; with both given (as in CI), Terraform is not needed.
+if [ -z "$repository_url" ] || [ -z "$architecture" ]; then
+  require_tools terraform
+fi
 
 repository_url="${repository_url:-$(tf_output dependencies ecr_repository_url)}"
 [ -n "$repository_url" ] || die "no repository: the dependencies stack has no ecr_repository_url output" \

@@ -6,6 +6,10 @@ export interface Config {
   readonly thumbnailBucket: string;
   /** Prepended to every thumbnail key; also the recursion guard when source and destination are one bucket. */
   readonly thumbnailPrefix: string;
+  /** The bucket events must come from, when set; events from any other bucket are skipped. */
+  readonly sourceBucket?: string | undefined;
+  /** The prefix source keys must start with; others are skipped (the function may read only these). */
+  readonly sourcePrefix: string;
   readonly cacheControl: string;
   /** Path-style S3 URLs, for S3-compatible servers (MinIO, s3rver) that lack virtual-host buckets. */
   readonly s3ForcePathStyle: boolean;
@@ -40,6 +44,8 @@ const envSchema = z.object({
     bucketNameSchema,
   ),
   THUMBNAIL_PREFIX: z._default(prefixSchema, ''),
+  SOURCE_BUCKET: z.optional(bucketNameSchema),
+  SOURCE_PREFIX: z._default(prefixSchema, ''),
   THUMBNAIL_CACHE_CONTROL: z._default(z.string(), 'public, max-age=86400'),
   S3_FORCE_PATH_STYLE: booleanString,
   THUMBNAIL_WIDTH: option.width,
@@ -80,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return {
     thumbnailBucket: vars.THUMBNAIL_BUCKET,
     thumbnailPrefix: vars.THUMBNAIL_PREFIX,
+    sourceBucket: vars.SOURCE_BUCKET,
+    sourcePrefix: vars.SOURCE_PREFIX,
     cacheControl: vars.THUMBNAIL_CACHE_CONTROL,
     s3ForcePathStyle: vars.S3_FORCE_PATH_STYLE,
     thumbnail: {

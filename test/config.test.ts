@@ -6,6 +6,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ THUMBNAIL_BUCKET: 'thumbnails' })).toEqual({
       thumbnailBucket: 'thumbnails',
       thumbnailPrefix: '',
+      sourceBucket: undefined,
+      sourcePrefix: '',
       cacheControl: 'public, max-age=86400',
       s3ForcePathStyle: false,
       thumbnail: DEFAULT_THUMBNAIL_OPTIONS,
@@ -16,6 +18,8 @@ describe('loadConfig', () => {
     const config = loadConfig({
       THUMBNAIL_BUCKET: 'my.thumbs-1',
       THUMBNAIL_PREFIX: 'thumbs/',
+      SOURCE_BUCKET: 'uploads',
+      SOURCE_PREFIX: 'incoming/',
       THUMBNAIL_CACHE_CONTROL: 'no-cache',
       S3_FORCE_PATH_STYLE: 'true',
       THUMBNAIL_WIDTH: '320',
@@ -31,6 +35,8 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       thumbnailBucket: 'my.thumbs-1',
       thumbnailPrefix: 'thumbs/',
+      sourceBucket: 'uploads',
+      sourcePrefix: 'incoming/',
       cacheControl: 'no-cache',
       s3ForcePathStyle: true,
       thumbnail: {

@@ -79,6 +79,23 @@ require_buildx() {
     die "docker is installed but its buildx plugin is not" "install Docker Buildx (https://docs.docker.com/build/install-buildx/)"
 }
 
+# npm run deploy's dependencies: installed by `npm ci`.
+require_node_modules() {
+  [ -d "${REPO_ROOT}/node_modules/@aws-sdk/client-lambda" ] ||
+    die "the project's Node.js dependencies are not installed" "run npm ci in ${REPO_ROOT}, then run this again"
+}
+
+# run_deploy ARGS...: npm run deploy (src/deploy), built first so that it is the checked-out code's.
+run_deploy() {
+  (cd "$REPO_ROOT" && node scripts/build.mjs tools)
+  # The AWS CLI trusts the certificates in AWS_CA_BUNDLE (a corporate proxy, an emulator); so must Node.
+  if [ -n "${AWS_CA_BUNDLE:-}" ] && [ -z "${NODE_EXTRA_CA_CERTS:-}" ]; then
+    NODE_EXTRA_CA_CERTS="$AWS_CA_BUNDLE" node --enable-source-maps "${REPO_ROOT}/dist/deploy/main.js" "$@"
+  else
+    node --enable-source-maps "${REPO_ROOT}/dist/deploy/main.js" "$@"
+  fi
+}
+
 # confirm QUESTION: asks unless ASSUME_YES is set; refuses to guess without a terminal.
 confirm() {
   if [ "${ASSUME_YES:-false}" = true ]; then

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type ThumbnailOptions, thumbnailOptionsSchema } from '../engine/thumbnailOptions';
 import { wholeNumber } from '../validation/zod';
+import { UsageError } from '../validation/usageError';
 
 export const CLI_USAGE = `Usage: thumbnailer <file|dir>... --out <dir> [options]
 
@@ -26,10 +27,6 @@ Options (flags override the environment variable shown):
 Files that are not images are skipped; images that cannot be thumbnailed (corrupt, unsupported, too
 large) are failures, one line each on stderr. Exit code 0 only when nothing failed; 2 for bad usage.
 `;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export interface CliArguments {
   readonly inputs: readonly string[];

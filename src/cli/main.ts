@@ -3,7 +3,8 @@
  * Exit codes: 0 when nothing failed, 1 when some file failed, 2 for bad usage.
  */
 import { OUTPUT_FORMATS } from '../engine/thumbnailOptions';
-import { CLI_USAGE, parseCliArguments, UsageError } from './cliArguments';
+import { UsageError } from '../validation/usageError';
+import { CLI_USAGE, parseCliArguments } from './cliArguments';
 import { planJobs } from './planJobs';
 import { ProgressBar } from './progressBar';
 import { type JobOutcome, runJobs } from './runJobs';

@@ -1,7 +1,7 @@
 import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { thumbnailKey } from '../keys/thumbnailKey';
-import { UsageError } from './cliArguments';
+import { UsageError } from '../validation/usageError';
 
 /** One file to thumbnail and where its thumbnail goes. */
 export interface Job {

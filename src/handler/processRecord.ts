@@ -22,6 +22,15 @@ function precheck(object: S3ObjectEvent, config: Config): RecordOutcome | undefi
   if (!object.eventName.startsWith('ObjectCreated:')) {
     return skipped('not-object-created', `event ${object.eventName} does not create an object`);
   }
+  if (config.sourceBucket !== undefined && object.bucket !== config.sourceBucket) {
+    return skipped(
+      'not-source-bucket',
+      `bucket ${object.bucket} is not the source bucket ${config.sourceBucket}`,
+    );
+  }
+  if (!object.key.startsWith(config.sourcePrefix)) {
+    return skipped('outside-source-prefix', `key is not under the source prefix "${config.sourcePrefix}"`);
+  }
   if (object.bucket === config.thumbnailBucket && isThumbnailOutputKey(object.key, config.thumbnailPrefix)) {
     return skipped('recursion-guard', `key is under the thumbnail prefix "${config.thumbnailPrefix}"`);
   }

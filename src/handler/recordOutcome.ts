@@ -3,7 +3,13 @@ import type { InputInfo } from '../engine/makeThumbnail';
 
 /** Nothing to do, by design: not an error and nothing to retry. */
 export type SkipReason =
-  'not-object-created' | 'recursion-guard' | 'source-is-thumbnail' | 'already-current' | 'superseded';
+  | 'not-object-created'
+  | 'not-source-bucket'
+  | 'outside-source-prefix'
+  | 'recursion-guard'
+  | 'source-is-thumbnail'
+  | 'already-current'
+  | 'superseded';
 
 /** Permanent failures: logged once and never retried, since the same input always fails the same way. */
 export type RejectReason = RejectionReason | 'source-gone';

@@ -43,7 +43,11 @@ type Handle = (notice: ObjectNotice, catchingUp: boolean) => Promise<void>;
  * created in the source bucket, with bounded concurrency, and a gallery of the results.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const config = loadConfig({ ...options.env, THUMBNAIL_BUCKET: options.thumbnailBucket });
+  const config = loadConfig({
+    ...options.env,
+    THUMBNAIL_BUCKET: options.thumbnailBucket,
+    SOURCE_BUCKET: options.sourceBucket,
+  });
   if (options.fresh) {
     await rm(options.dataDir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import * as z from '../validation/zod';
 import { bucketNameSchema } from '../config';
 import type { Credentials } from './localS3Server';
+import { UsageError } from '../validation/usageError';
 
 export const LOCAL_STACK_USAGE = `Usage: npm start -- [options]
 
@@ -23,10 +24,6 @@ Options (each also settable by the environment variable shown):
 The server accepts the access key test/test (and LOCAL_ACCESS_KEY_ID / LOCAL_SECRET_ACCESS_KEY when
 set). Thumbnail settings come from the same variables as in Lambda: THUMBNAIL_WIDTH, THUMBNAIL_FORMAT, ...
 `;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export interface LocalStackArguments {
   readonly port: number;

@@ -4,12 +4,8 @@
  */
 import { ConfigError } from '../config';
 import { type LocalStack, startLocalStack } from './localStack';
-import {
-  LOCAL_STACK_USAGE,
-  type LocalStackArguments,
-  parseLocalStackArguments,
-  UsageError,
-} from './localStackArguments';
+import { UsageError } from '../validation/usageError';
+import { LOCAL_STACK_USAGE, type LocalStackArguments, parseLocalStackArguments } from './localStackArguments';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 

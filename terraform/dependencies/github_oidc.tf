@@ -6,48 +6,66 @@ locals {
   create_oidc        = local.github_enabled && var.github_oidc_provider_arn == null
   oidc_provider_arn  = local.create_oidc ? aws_iam_openid_connect_provider.github[0].arn : var.github_oidc_provider_arn
   ecr_repository_arn = "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${var.project_name}"
+  # Where npm run deploy keeps its smoke-test image (src/deploy/canary.ts), and where its thumbnail goes.
+  canary_prefix = "${var.source_prefix}thumbnailer-canary/"
 
-  deploy_statements = [
-    {
-      # GetAuthorizationToken takes no resource: AWS defines it only for "*". It grants nothing by
-      # itself; the push rights below are for this one repository.
-      Sid      = "EcrLogin"
-      Effect   = "Allow"
-      Action   = ["ecr:GetAuthorizationToken"]
-      Resource = ["*"]
-    },
-    {
-      Sid    = "PushImages"
-      Effect = "Allow"
-      Action = [
-        "ecr:BatchCheckLayerAvailability",
-        "ecr:BatchGetImage",
-        "ecr:CompleteLayerUpload",
-        "ecr:DescribeImages",
-        "ecr:GetDownloadUrlForLayer",
-        "ecr:InitiateLayerUpload",
-        "ecr:PutImage",
-        "ecr:UploadLayerPart",
-      ]
-      Resource = [local.ecr_repository_arn]
-    },
-    {
-      Sid    = "DeployFunction"
-      Effect = "Allow"
-      Action = [
-        "lambda:CreateAlias",
-        "lambda:GetAlias",
-        "lambda:GetFunction",
-        "lambda:GetFunctionConfiguration",
-        "lambda:InvokeFunction",
-        "lambda:ListVersionsByFunction",
-        "lambda:PublishVersion",
-        "lambda:UpdateAlias",
-        "lambda:UpdateFunctionCode",
-      ]
-      Resource = [local.function_arn, "${local.function_arn}:*"]
-    },
-  ]
+  deploy_statements = concat(
+    [
+      {
+        # GetAuthorizationToken takes no resource: AWS defines it only for "*". It grants nothing by
+        # itself; the push rights below are for this one repository.
+        Sid      = "EcrLogin"
+        Effect   = "Allow"
+        Action   = ["ecr:GetAuthorizationToken"]
+        Resource = ["*"]
+      },
+      {
+        Sid    = "PushImages"
+        Effect = "Allow"
+        Action = [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:CompleteLayerUpload",
+          "ecr:DescribeImages",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:InitiateLayerUpload",
+          "ecr:PutImage",
+          "ecr:UploadLayerPart",
+        ]
+        Resource = [local.ecr_repository_arn]
+      },
+      {
+        Sid    = "DeployFunction"
+        Effect = "Allow"
+        Action = [
+          "lambda:CreateAlias",
+          "lambda:GetAlias",
+          "lambda:GetFunction",
+          "lambda:GetFunctionConfiguration",
+          "lambda:InvokeFunction",
+          "lambda:ListVersionsByFunction",
+          "lambda:PublishVersion",
+          "lambda:UpdateAlias",
+          "lambda:UpdateFunctionCode",
+        ]
+        Resource = [local.function_arn, "${local.function_arn}:*"]
+      },
+      {
+        # The smoke test uploads the canary image once, and reads the thumbnail the new version makes of it.
+        Sid      = "SmokeTestCanary"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = ["${local.source_bucket_arn}/${local.canary_prefix}*"]
+      },
+      {
+        Sid      = "SmokeTestThumbnail"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject"]
+        Resource = ["${local.thumbnail_bucket_arn}/${var.thumbnail_prefix}${local.canary_prefix}*"]
+      },
+    ],
+    local.bucket_key_statements,
+  )
 }
 
 # One per account and URL: pass github_oidc_provider_arn when the account already has it.

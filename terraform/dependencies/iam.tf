@@ -1,6 +1,14 @@
 # --- The function's execution role: exactly what the handler does, on exactly these resources -------
 
 locals {
+  # Both roles read or write bucket objects; with a customer-managed key, that takes the key too.
+  bucket_key_statements = var.kms_key_arn == null ? [] : [{
+    Sid      = "UseBucketKey"
+    Effect   = "Allow"
+    Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    Resource = [var.kms_key_arn]
+  }]
+
   execution_statements = concat(
     [
       {
@@ -30,12 +38,7 @@ locals {
         Resource = [local.dead_letter_arn]
       },
     ],
-    var.kms_key_arn == null ? [] : [{
-      Sid      = "UseBucketKey"
-      Effect   = "Allow"
-      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      Resource = [var.kms_key_arn]
-    }],
+    local.bucket_key_statements,
   )
 }
 

@@ -25,9 +25,17 @@ locals {
     DECODE_FAIL_ON          = var.thumbnail.decode_fail_on
   }
   environment = merge(
-    { THUMBNAIL_BUCKET = local.deps.thumbnail_bucket, POWERTOOLS_LOG_LEVEL = var.log_level },
+    {
+      THUMBNAIL_BUCKET     = local.deps.thumbnail_bucket
+      SOURCE_BUCKET        = local.deps.source_bucket
+      POWERTOOLS_LOG_LEVEL = var.log_level
+    },
+    local.deps.source_prefix == "" ? {} : { SOURCE_PREFIX = local.deps.source_prefix },
     { for name, value in local.settings : name => tostring(value) if value != null },
   )
+
+  # The alias S3 invokes; npm run deploy moves it, and only to a version that passed its smoke test.
+  alias_name = "live"
 
   # One notification entry per suffix (S3 allows one suffix per entry), or one for every key.
   suffix_filters = length(var.source_suffixes) == 0 ? [null] : var.source_suffixes
@@ -41,6 +49,9 @@ resource "aws_lambda_function" "thumbnailer" {
   architectures = [var.architecture]
   memory_size   = var.memory_size
   timeout       = var.timeout
+  # A version for the alias to start on. Later versions come from npm run deploy, which also publishes
+  # the configuration changes a terraform apply makes (after smoke-testing them): see the alias below.
+  publish = true
 
   image_config {
     command = ["index.handler"]
@@ -58,9 +69,24 @@ resource "aws_lambda_function" "thumbnailer" {
   }
 }
 
+# What S3 invokes. Terraform creates it on the first version and then leaves it to npm run deploy, which
+# moves it only after the new version has made a thumbnail of the canary image: a bad build never gets
+# traffic, and a terraform apply never moves traffic to an untested version.
+resource "aws_lambda_alias" "live" {
+  name             = local.alias_name
+  description      = "managed by npm run deploy"
+  function_name    = aws_lambda_function.thumbnailer.function_name
+  function_version = aws_lambda_function.thumbnailer.version
+
+  lifecycle {
+    ignore_changes = [function_version, description]
+  }
+}
+
 # Failed asynchronous invocations (S3 invokes asynchronously) are retried, then dead-lettered whole.
 resource "aws_lambda_function_event_invoke_config" "thumbnailer" {
   function_name                = aws_lambda_function.thumbnailer.function_name
+  qualifier                    = aws_lambda_alias.live.name
   maximum_retry_attempts       = var.max_retry_attempts
   maximum_event_age_in_seconds = var.max_event_age_seconds
 
@@ -71,11 +97,12 @@ resource "aws_lambda_function_event_invoke_config" "thumbnailer" {
   }
 }
 
-# S3 may invoke the function for this bucket, in this account, and nothing else may.
+# S3 may invoke the alias for this bucket, in this account, and nothing else may.
 resource "aws_lambda_permission" "s3_invoke" {
   statement_id   = "AllowUploadsBucket"
   action         = "lambda:InvokeFunction"
   function_name  = aws_lambda_function.thumbnailer.function_name
+  qualifier      = aws_lambda_alias.live.name
   principal      = "s3.amazonaws.com"
   source_arn     = local.deps.source_bucket_arn
   source_account = local.deps.account_id
@@ -89,7 +116,7 @@ resource "aws_s3_bucket_notification" "uploads" {
     for_each = local.suffix_filters
     content {
       id                  = lambda_function.value == null ? "thumbnails" : "thumbnails${lambda_function.value}"
-      lambda_function_arn = aws_lambda_function.thumbnailer.arn
+      lambda_function_arn = aws_lambda_alias.live.arn
       events              = ["s3:ObjectCreated:*"]
       filter_prefix       = local.deps.source_prefix == "" ? null : local.deps.source_prefix
       filter_suffix       = lambda_function.value

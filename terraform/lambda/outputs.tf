@@ -8,6 +8,16 @@ output "function_arn" {
   value       = aws_lambda_function.thumbnailer.arn
 }
 
+output "alias_name" {
+  description = "The alias S3 invokes; npm run deploy moves it (its version is not tracked here)."
+  value       = aws_lambda_alias.live.name
+}
+
+output "alias_arn" {
+  description = "ARN of the alias S3 invokes."
+  value       = aws_lambda_alias.live.arn
+}
+
 output "architecture" {
   description = "Instruction set the function runs on (build its images for this)."
   value       = var.architecture

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { CLI_USAGE, parseCliArguments, UsageError } from '../../src/cli/cliArguments';
+import { CLI_USAGE, parseCliArguments } from '../../src/cli/cliArguments';
+import { UsageError } from '../../src/validation/usageError';
 import { DEFAULT_THUMBNAIL_OPTIONS } from '../../src/engine/thumbnailOptions';
 
 describe('parseCliArguments', () => {

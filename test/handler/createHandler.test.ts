@@ -247,6 +247,26 @@ describe('handler against s3rver', () => {
     });
   });
 
+  describe('events the function was not configured for', () => {
+    it('skips, without any request, records from another bucket or outside the source prefix', async () => {
+      const { handler, s3 } = handlerFor(server, { SOURCE_BUCKET, SOURCE_PREFIX: 'in/' });
+      const inside = await upload('in/photo.jpg', await solidImage(300, 200));
+      const outside = await upload('out/photo.jpg', await solidImage(300, 200));
+
+      const foreign = s3Event('someone-elses', [{ key: 'in/photo.jpg', size: 1, eTag: 'x' }]);
+      const ours = s3Event(SOURCE_BUCKET, [inside, outside]);
+
+      const result = await handler({ Records: [...ours.Records, ...foreign.Records] });
+
+      expect(brief(result.records)).toEqual([
+        { key: 'in/photo.jpg', status: 'made', outputKey: 'in/photo.jpg.jpg' },
+        { key: 'out/photo.jpg', status: 'skipped', reason: 'outside-source-prefix' },
+        { key: 'in/photo.jpg', status: 'skipped', reason: 'not-source-bucket' },
+      ]);
+      expect(await getObject(s3, THUMBNAIL_BUCKET, 'out/photo.jpg.jpg')).toBeUndefined();
+    });
+  });
+
   describe('permanent outcomes that need no retry', () => {
     it('refuses an object larger than the limit from the event alone, before any download', async () => {
       const { handler } = handlerFor(server, { MAX_INPUT_BYTES: '1000' });

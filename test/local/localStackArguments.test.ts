@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseLocalStackArguments, UsageError } from '../../src/local/localStackArguments';
+import { parseLocalStackArguments } from '../../src/local/localStackArguments';
+import { UsageError } from '../../src/validation/usageError';
 
 describe('parseLocalStackArguments', () => {
   const test = { accessKeyId: 'test', secretAccessKey: 'test' };

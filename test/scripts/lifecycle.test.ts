@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/dockerfile';
@@ -28,12 +28,22 @@ describeTier(
     /** A copy of what the scripts use, as a git repository of its own with one commit. */
     async function workspace(): Promise<string> {
       const root = await mkdtemp(join(tmpdir(), 'thumbnailer-scripts-'));
-      for (const entry of ['scripts', 'terraform', 'Dockerfile', '.dockerignore', '.gitignore']) {
+      for (const entry of [
+        'scripts',
+        'terraform',
+        'src',
+        'package.json',
+        'Dockerfile',
+        '.dockerignore',
+        '.gitignore',
+      ]) {
         await cp(join(REPO_ROOT, entry), join(root, entry), {
           recursive: true,
           filter: (source) => !/(\.terraform|terraform\.tfstate[^/]*|\.terraform\.lock\.hcl)$/.test(source),
         });
       }
+      // As after `npm ci`: bootstrap builds and runs npm run deploy with these.
+      await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
       await commitAll(root, 'initial');
       return root;
     }
@@ -71,9 +81,10 @@ describeTier(
         });
       return Object.fromEntries(entries);
     };
+    /** The image S3 uploads are thumbnailed with: the one the live alias serves. */
     const functionImage = async () =>
       (
-        (await aws('lambda', 'get-function', '--function-name', 'thumbnailer')) as {
+        (await aws('lambda', 'get-function', '--function-name', 'thumbnailer', '--qualifier', 'live')) as {
           Code: { ImageUri: string };
         }
       ).Code.ImageUri;
@@ -248,7 +259,7 @@ describeTier(
         expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
         expect(result.stdout.match(/^ {4}No changes\./gm)).toHaveLength(2);
         expect(result.stdout).toContain('already in the repository; not building it again');
-        expect(result.stdout).toContain('the function already runs this image');
+        expect(result.stdout).toMatch(/nothing to do: alias live already serves version 1 with this image/);
         expect((await calls('docker')).filter((call) => call.startsWith('docker buildx build'))).toHaveLength(
           1,
         );
@@ -268,6 +279,7 @@ describeTier(
 
         expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
         expect(result.stdout).toContain("updating the function's code");
+        expect(result.stdout).toContain('[5/5] moving alias live from version 1 to version 2');
         const { imageDetails } = (await aws(
           'ecr',
           'describe-images',

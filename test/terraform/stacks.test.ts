@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type RunningMoto, startMotoServer } from '../support/motoServer';
+import { REPO_ROOT } from '../support/dockerfile';
 import { awsCli, run, TERRAFORM_SOURCE, terraformWorkspace } from '../support/terraform';
 import { describeTier } from '../support/tiers';
 
@@ -11,6 +12,7 @@ const REGION = 'us-east-1';
 const image = (digit: string) =>
   `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/thumbnailer@sha256:${digit.repeat(64)}`;
 const MINUTES = 60_000;
+const DEPLOY_MAIN = join(REPO_ROOT, 'dist', 'deploy', 'main.js');
 
 describeTier('terraform', 'terraform: formatting, validation and the terraform test suites', () => {
   it('is `terraform fmt` clean', async () => {
@@ -196,15 +198,37 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
         MemorySize: 512,
         Timeout: 30,
         Role: deps.execution_role_arn,
-        Environment: { Variables: { THUMBNAIL_BUCKET: deps.thumbnail_bucket, POWERTOOLS_LOG_LEVEL: 'INFO' } },
+        Environment: {
+          Variables: {
+            THUMBNAIL_BUCKET: deps.thumbnail_bucket,
+            SOURCE_BUCKET: deps.source_bucket,
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+          },
+        },
+      });
+      // S3 invokes the live alias, which starts on the first published version; never $LATEST.
+      expect(
+        await aws('lambda', 'get-alias', '--function-name', 'thumbnailer', '--name', 'live'),
+      ).toMatchObject({
+        AliasArn: `${functionArn}:live`,
+        FunctionVersion: '1',
       });
       expect(
         await aws('s3api', 'get-bucket-notification-configuration', '--bucket', deps.source_bucket ?? ''),
       ).toMatchObject({
-        LambdaFunctionConfigurations: [{ LambdaFunctionArn: functionArn, Events: ['s3:ObjectCreated:*'] }],
+        LambdaFunctionConfigurations: [
+          { LambdaFunctionArn: `${functionArn}:live`, Events: ['s3:ObjectCreated:*'] },
+        ],
       });
       expect(
-        await aws('lambda', 'get-function-event-invoke-config', '--function-name', 'thumbnailer'),
+        await aws(
+          'lambda',
+          'get-function-event-invoke-config',
+          '--function-name',
+          'thumbnailer',
+          '--qualifier',
+          'live',
+        ),
       ).toMatchObject({
         MaximumRetryAttempts: 2,
         MaximumEventAgeInSeconds: 21600,
@@ -217,7 +241,14 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
         ['thumbnailer-dead-letters', [`arn:aws:sns:${REGION}:${ACCOUNT}:thumbnailer-alarms`]],
         ['thumbnailer-function-errors', [`arn:aws:sns:${REGION}:${ACCOUNT}:thumbnailer-alarms`]],
       ]);
-      const { Policy } = (await aws('lambda', 'get-policy', '--function-name', 'thumbnailer')) as {
+      const { Policy } = (await aws(
+        'lambda',
+        'get-policy',
+        '--function-name',
+        'thumbnailer',
+        '--qualifier',
+        'live',
+      )) as {
         Policy: string;
       };
       expect(JSON.parse(Policy)).toMatchObject({
@@ -238,13 +269,54 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
   );
 
   it(
-    'plans no change on a second run, even for a newer image, and orders the trigger after its permission',
+    'npm run deploy moves the live alias to a new image (no smoke test: moto cannot run an image)',
+    async () => {
+      const layer = `sha256:${'7'.repeat(64)}`;
+      const { image: pushed } = (await aws(
+        'ecr',
+        'put-image',
+        '--repository-name',
+        'thumbnailer',
+        '--image-tag',
+        'second',
+        '--image-manifest',
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: layer },
+          layers: [
+            { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: layer },
+          ],
+        }),
+      )) as { image: { imageId: { imageDigest: string } } };
+      const second = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/thumbnailer@${pushed.imageId.imageDigest}`;
+
+      const deployed = await run(
+        process.execPath,
+        [DEPLOY_MAIN, '--function', 'thumbnailer', '--image-uri', second, '--skip-smoke-test'],
+        REPO_ROOT,
+        { ...workspace.env, NODE_EXTRA_CA_CERTS: moto.caBundle },
+      );
+
+      expect({ code: deployed.code, stderr: deployed.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(
+        await aws('lambda', 'get-alias', '--function-name', 'thumbnailer', '--name', 'live'),
+      ).toMatchObject({
+        FunctionVersion: '2',
+      });
+    },
+    MINUTES,
+  );
+
+  it(
+    'plans no change after a deploy, even for a newer image_uri, and orders the trigger after its permission',
     async () => {
       const dependencies = await workspace.terraform('dependencies', 'plan', '-detailed-exitcode', shared);
       expect({ stack: 'dependencies', code: dependencies.code, plan: dependencies.stdout }).toMatchObject({
         code: 0,
       });
-      // Deployments change the code through the Lambda API; Terraform must never roll it back.
+      // Deployments change the code and the alias through the Lambda API; Terraform must never roll
+      // either back.
       const planFile = join(workspace.stack('lambda'), 'second.plan');
       const lambda = await workspace.terraform(
         'lambda',

@@ -192,8 +192,10 @@ run "the_deploy_role_trusts_only_the_main_branch_of_one_repository" {
       ["*"],
       ["arn:aws:ecr:eu-west-1:123456789012:repository/thumbs"],
       ["arn:aws:lambda:eu-west-1:123456789012:function:thumbs", "arn:aws:lambda:eu-west-1:123456789012:function:thumbs:*"],
+      ["arn:aws:s3:::thumbs-uploads-123456789012-eu-west-1/thumbnailer-canary/*"],
+      ["arn:aws:s3:::thumbs-thumbnails-123456789012-eu-west-1/thumbnailer-canary/*"],
     ]
-    error_message = "The deploy role may push to this repository and deploy this function, nothing else (ECR login takes no resource)."
+    error_message = "The deploy role may push to this repository, deploy this function and smoke-test it with its canary, nothing else (ECR login takes no resource)."
   }
   assert {
     condition     = jsondecode(aws_iam_role_policy.deploy[0].policy).Statement[0].Action == ["ecr:GetAuthorizationToken"]

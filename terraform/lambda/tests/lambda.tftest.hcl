@@ -16,7 +16,7 @@ override_data {
       execution_role_arn     = "arn:aws:iam::123456789012:role/thumbs-execution"
       source_bucket          = "thumbs-uploads-123456789012-eu-west-1"
       source_bucket_arn      = "arn:aws:s3:::thumbs-uploads-123456789012-eu-west-1"
-      source_prefix          = ""
+      source_prefix          = "incoming/"
       thumbnail_bucket       = "thumbs-thumbnails-123456789012-eu-west-1"
       thumbnail_prefix       = ""
       dead_letter_queue_arn  = "arn:aws:sqs:eu-west-1:123456789012:thumbs-dead-letters"
@@ -50,9 +50,11 @@ run "the_function_runs_the_image_on_arm64_with_the_handler_configuration" {
   assert {
     condition = aws_lambda_function.thumbnailer.environment[0].variables == tomap({
       THUMBNAIL_BUCKET     = "thumbs-thumbnails-123456789012-eu-west-1"
+      SOURCE_BUCKET        = "thumbs-uploads-123456789012-eu-west-1"
+      SOURCE_PREFIX        = "incoming/"
       POWERTOOLS_LOG_LEVEL = "INFO"
     })
-    error_message = "With no settings, the function gets only the destination and the log level; the handler's defaults do the rest."
+    error_message = "With no settings, the function gets only its buckets and the log level; the handler's defaults do the rest."
   }
 }
 
@@ -67,6 +69,8 @@ run "thumbnail_settings_become_the_handler_environment" {
   assert {
     condition = aws_lambda_function.thumbnailer.environment[0].variables == tomap({
       THUMBNAIL_BUCKET     = "thumbs-thumbnails-123456789012-eu-west-1"
+      SOURCE_BUCKET        = "thumbs-uploads-123456789012-eu-west-1"
+      SOURCE_PREFIX        = "incoming/"
       POWERTOOLS_LOG_LEVEL = "DEBUG"
       THUMBNAIL_WIDTH      = "320"
       THUMBNAIL_HEIGHT     = "200"
@@ -76,6 +80,24 @@ run "thumbnail_settings_become_the_handler_environment" {
       MAX_INPUT_BYTES      = "1000000"
     })
     error_message = "Each setting must reach the function as its environment variable."
+  }
+}
+
+run "s3_invokes_the_live_alias_which_starts_on_the_first_version" {
+  # apply (against the mock): the alias's ARN is known only once it exists.
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function.thumbnailer.publish && aws_lambda_alias.live.name == "live" && aws_lambda_alias.live.function_version == aws_lambda_function.thumbnailer.version
+    error_message = "The function must publish its first version, and the live alias start on it."
+  }
+  assert {
+    condition     = alltrue([for entry in aws_s3_bucket_notification.uploads.lambda_function : entry.lambda_function_arn == aws_lambda_alias.live.arn])
+    error_message = "S3 must invoke the live alias, never $LATEST: a deploy that fails its smoke test must get no traffic."
+  }
+  assert {
+    condition     = aws_lambda_permission.s3_invoke.qualifier == "live" && aws_lambda_function_event_invoke_config.thumbnailer.qualifier == "live"
+    error_message = "The invoke permission and the retry/dead-letter settings must be those of the alias S3 invokes."
   }
 }
 
@@ -106,7 +128,7 @@ run "only_the_upload_bucket_in_this_account_may_invoke_it" {
   }
 }
 
-run "every_object_created_triggers_it_by_default" {
+run "every_object_created_under_the_source_prefix_triggers_it_by_default" {
   command = plan
 
   assert {
@@ -114,9 +136,10 @@ run "every_object_created_triggers_it_by_default" {
       aws_s3_bucket_notification.uploads.bucket == "thumbs-uploads-123456789012-eu-west-1" &&
       length(aws_s3_bucket_notification.uploads.lambda_function) == 1 &&
       aws_s3_bucket_notification.uploads.lambda_function[0].events == toset(["s3:ObjectCreated:*"]) &&
+      aws_s3_bucket_notification.uploads.lambda_function[0].filter_prefix == "incoming/" &&
       aws_s3_bucket_notification.uploads.lambda_function[0].filter_suffix == null
     )
-    error_message = "With no suffixes, every ObjectCreated event must invoke the function."
+    error_message = "With no suffixes, every ObjectCreated event under the source prefix must invoke the function."
   }
 }
 

@@ -1,6 +1,12 @@
 """Loaded by Python at start-up when this folder is on PYTHONPATH; the tests put it there for moto_server.
+It corrects two moto 5 behaviours that differ from AWS in ways the tests depend on.
 
-Makes moto 5 evaluate the `Bool` conditions of S3 bucket policies as S3 does, so that the stacks'
+1. Lambda versions are immutable on AWS: a published version keeps the image it was published with.
+moto copies the function shallowly when it publishes a version, so the version shares its code with
+$LATEST, and a later UpdateFunctionCode changes what GetFunction reports for every version. Here each
+published version gets a code record of its own.
+
+2. S3 bucket policies: makes moto evaluate the `Bool` conditions of S3 bucket policies as S3 does, so that the stacks'
 TLS-only policy (Deny s3:* when aws:SecureTransport is "false") behaves in tests as on AWS: requests over
 HTTPS are served and plaintext ones refused. moto itself knows no request context for bucket policies
 (aws:SecureTransport is never set) and treats every `Bool` condition as met, so that policy refuses
@@ -10,10 +16,24 @@ every object request. Statements with other conditions are left to moto, as befo
 import json
 
 try:
+    from moto.awslambda import models as lambda_models
     from moto.iam import access_control
     from moto.s3 import models as s3_models
 except ImportError:  # not a moto process
     access_control = None
+    lambda_models = None
+
+
+if lambda_models is not None:
+    _publish_version = lambda_models.LambdaStorage.publish_version
+
+    def publish_version(self, *args, **kwargs):
+        version = _publish_version(self, *args, **kwargs)
+        if version is not None:
+            version.code = dict(version.code)
+        return version
+
+    lambda_models.LambdaStorage.publish_version = publish_version
 
 
 def _bool_conditions_met(condition, context):

@@ -1,0 +1,89 @@
+/**
+ * `npm run deploy`: moves the thumbnail function to a new image safely, or rolls it back. Exit codes: 0
+ * done (or nothing to do), 1 failed with the alias left where it was, 2 bad usage.
+ */
+import { appendFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { UsageError } from '../validation/usageError';
+import { deploy } from './deploy';
+import {
+  DEPLOY_USAGE,
+  type DeployArguments,
+  parseDeployArguments,
+  type RollbackArguments,
+} from './deployArguments';
+import { DeployError } from './deployError';
+import { deploySummary } from './deploySummary';
+import { lambdaInvoker } from './invoker';
+import { rollback } from './rollback';
+
+// dist/deploy/main.js -> the repository's sample image.
+const DEFAULT_CANARY = join(__dirname, '..', '..', 'scripts', 'assets', 'smoke-test.jpg');
+
+const report = (line: string) => process.stdout.write(`${line}\n`);
+
+function fail(message: string, hint: string | undefined, code: number): never {
+  const what = code === 2 ? 'deploy' : 'deploy failed';
+  process.stderr.write(`\n${what}: ${message}\n${hint ? `next:  ${hint}\n` : ''}`);
+  process.exit(code);
+}
+
+function summarise(file: string | undefined, result: Parameters<typeof deploySummary>[0]): void {
+  if (file !== undefined) {
+    appendFileSync(file, deploySummary(result, process.env.GITHUB_SHA));
+  }
+}
+
+function run(args: DeployArguments | RollbackArguments) {
+  const lambda = new LambdaClient({});
+  if (args.action === 'rollback') {
+    return rollback({ lambda, report }, args);
+  }
+  return deploy(
+    {
+      lambda,
+      // The registry's region, which may differ from the function's.
+      ecr: new ECRClient({ region: args.image.region }),
+      s3: new S3Client({}),
+      invoke: lambdaInvoker(lambda),
+      readCanaryImage: () => readFile(args.canaryFile),
+      report,
+    },
+    args,
+  );
+}
+
+async function main(): Promise<void> {
+  // As for npm start: the notice that future SDK releases need Node 22 is not this command's business.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let args;
+  try {
+    args = parseDeployArguments(process.argv.slice(2), process.env, DEFAULT_CANARY);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      fail(error.message, 'npm run deploy -- --help', 2);
+    }
+    throw error;
+  }
+  if (args === undefined) {
+    process.stdout.write(DEPLOY_USAGE);
+    return;
+  }
+  try {
+    summarise(args.summaryFile, await run(args));
+  } catch (error) {
+    summarise(args.summaryFile, { error: error instanceof Error ? error : new Error(String(error)) });
+    if (error instanceof DeployError) {
+      fail(error.message, error.hint, 1);
+    }
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  fail(error instanceof Error ? error.message : String(error), undefined, 1);
+});
