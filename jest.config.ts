@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from 'jest';
 
 const config: Config = {
@@ -10,6 +11,10 @@ const config: Config = {
   setupFiles: ['<rootDir>/test/support/testEnvironment.ts'],
   // Integration suites start real servers; none of them asserts on time.
   testTimeout: 60_000,
+  // Most suites wait on servers (moto, Terraform, a child process) more than they compute, so even a
+  // two-core machine runs two at once (Jest's default there is one), which takes CI from about eight
+  // minutes to five.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
 };
 
 export default config;

@@ -30,9 +30,17 @@ const REFUSAL_DETAILS: Record<string, string> = {
 
 const megapixels = (pixels: number): string => `${(pixels / 1e6).toFixed(1)} MP`;
 
+// libvips reports a decoder warning refused by failOn without the warning itself (a bad PNG checksum,
+// say); without a translation the log would only say that a setting was applied.
+const FAIL_ON_WARNING = 'Warning treated as error due to failOn setting';
+const DAMAGED_DATA =
+  'the decoder warned of damaged data (such as a bad checksum); DECODE_FAIL_ON=warning refuses it';
+
 /** The first line of a libvips error, which is the specific one; the rest repeats it less clearly. */
-const firstLine = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+const firstLine = (error: unknown): string => {
+  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  return line.includes(FAIL_ON_WARNING) ? DAMAGED_DATA : line;
+};
 
 function checkSize(input: Uint8Array, maxInputBytes: number): void {
   if (input.length === 0) {

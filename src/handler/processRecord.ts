@@ -9,6 +9,7 @@ import { downloadSource, type SourceDownload } from '../s3/downloadSource';
 import { stampFor } from '../s3/thumbnailStamp';
 import { readStoredStamp, type ThumbnailLocation, writeThumbnail } from '../s3/thumbnailStore';
 import { type RecordOutcome, rejected, skipped } from './recordOutcome';
+import { duringStep } from './stepFailure';
 
 export interface RecordDependencies {
   readonly s3: S3Client;
@@ -45,7 +46,7 @@ async function isCurrent(object: S3ObjectEvent, output: ThumbnailLocation, deps:
   if (object.eTag === undefined) {
     return false;
   }
-  const stored = await readStoredStamp(deps.s3, output);
+  const stored = await duringStep('check-thumbnail', () => readStoredStamp(deps.s3, output));
   return stored?.sourceETag === object.eTag && stored.settings === deps.settings;
 }
 
@@ -79,7 +80,8 @@ async function renderOrReject(body: Buffer, options: ThumbnailOptions): Promise<
 
 /**
  * Makes the thumbnail for one object-created event. Resolves with what happened for every expected
- * case, including permanent failures; rejects only for failures worth retrying (S3 errors, network).
+ * case, including permanent failures; rejects only for failures worth retrying (S3 errors, network), with
+ * a `StepFailedError` that names the call that failed.
  */
 export async function processRecord(object: S3ObjectEvent, deps: RecordDependencies): Promise<RecordOutcome> {
   const { config, s3 } = deps;
@@ -98,7 +100,9 @@ export async function processRecord(object: S3ObjectEvent, deps: RecordDependenc
       output.key,
     );
   }
-  const download = await downloadSource(s3, object, config.thumbnail.maxInputBytes);
+  const download = await duringStep('download-source', () =>
+    downloadSource(s3, object, config.thumbnail.maxInputBytes),
+  );
   if (download.kind !== 'downloaded') {
     return downloadFailure(download, config.thumbnail.maxInputBytes);
   }
@@ -107,7 +111,9 @@ export async function processRecord(object: S3ObjectEvent, deps: RecordDependenc
     return thumbnail;
   }
   const stamp = stampFor(object.key, object.eTag ?? download.eTag, deps.settings);
-  await writeThumbnail(s3, output, thumbnail, stamp, config.cacheControl);
+  await duringStep('write-thumbnail', () =>
+    writeThumbnail(s3, output, thumbnail, stamp, config.cacheControl),
+  );
   const { width, height, format } = thumbnail;
   return {
     status: 'made',

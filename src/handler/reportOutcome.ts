@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3ObjectEvent } from '../events/parseS3Event';
 import type { RecordOutcome } from './recordOutcome';
+import { hintFor, StepFailedError } from './stepFailure';
 
 export interface Observability {
   readonly logger: Logger;
@@ -49,7 +50,18 @@ export function reportOutcome(
       });
       return;
     case 'failed':
-      logger.error('transient failure, the event will be retried', { ...where, error: result.error });
+      logger.error('transient failure, the event will be retried', {
+        ...where,
+        ...failureDetails(result.error),
+      });
       return;
   }
+}
+
+/** The failed step, the error S3 (or the network) gave, and a hint at the likely cause. */
+function failureDetails(error: unknown): Record<string, unknown> {
+  if (error instanceof StepFailedError) {
+    return { step: error.step, error: error.cause, hint: hintFor(error.step, error.cause) };
+  }
+  return { error };
 }

@@ -9,7 +9,19 @@ import { pipeline } from 'node:stream/promises';
 import S3rver from 's3rver';
 import type { ObjectNotice } from '../events/s3Notification';
 import { AwsChunkedDecoder } from './awsChunkedDecoder';
-import { acceptAccessKey, appOf, type S3rverEvent, type S3rverMiddleware, s3Error } from './s3rverInternals';
+import { storeObjectsAtomically } from './atomicPut';
+import { decodeKeyPath, encodeKeyPath } from './keyPath';
+import { pageListingsWithoutDes } from './listingPages';
+import {
+  acceptAccessKey,
+  appOf,
+  type S3rverEvent,
+  type S3rverMiddleware,
+  s3Error,
+  useKeyPaths,
+} from './s3rverInternals';
+
+useKeyPaths(encodeKeyPath, decodeKeyPath);
 
 export interface Credentials {
   readonly accessKeyId: string;
@@ -150,8 +162,9 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   });
   const app = appOf(server);
+  storeObjectsAtomically(app.store);
   const gate = new UploadGate();
-  app.middleware.unshift(gate.middleware, tagRequest, decodeAwsChunked);
+  app.middleware.unshift(gate.middleware, tagRequest, decodeAwsChunked, pageListingsWithoutDes(app));
 
   async function notice(event: S3rverEvent['Records'][number], eventName: ObjectNotice['eventName']) {
     const bucket = event.s3.bucket.name;

@@ -10,7 +10,7 @@ import { type GalleryServer, startGalleryServer } from './gallery/galleryServer'
 import { GalleryState } from './gallery/galleryState';
 import { type LocalS3Server, startLocalS3Server } from './localS3Server';
 import type { LocalStackArguments } from './localStackArguments';
-import { recordLine } from './recordLine';
+import { printable, recordLine } from './recordLine';
 
 /** What `npm start` parsed, and what the stack needs from its host. */
 export interface LocalStackOptions extends LocalStackArguments {
@@ -165,15 +165,14 @@ async function deliver(
     } catch (error) {
       const delay = delays[attempt];
       const message = error instanceof Error ? error.message : String(error);
+      const where = `${options.sourceBucket}/${printable(notice.key)}`;
       if (delay === undefined) {
         const failed: RecordSummary = { key: notice.key, status: 'failed', durationMs: 0, detail: message };
-        options.print(
-          `failed   ${options.sourceBucket}/${notice.key}: ${message} (gave up; Lambda would dead-letter it)`,
-        );
+        options.print(`failed   ${where}: ${printable(message)} (gave up; Lambda would dead-letter it)`);
         gallery.settled(failed, notice.size);
         return;
       }
-      options.print(`retry    ${options.sourceBucket}/${notice.key}: ${message} (again in ${delay} ms)`);
+      options.print(`retry    ${where}: ${printable(message)} (again in ${delay} ms)`);
       await sleep(delay);
     }
   }

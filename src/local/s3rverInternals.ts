@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type S3rver from 's3rver';
 import { DUMMY_ACCOUNT } from 's3rver/lib/models/account';
 import S3Error from 's3rver/lib/models/error';
+import FilesystemStore from 's3rver/lib/stores/filesystem';
 
 /**
  * Everything the local stack uses of s3rver beyond its typed API, in one place. s3rver 3.7.1 is its final
@@ -15,7 +16,10 @@ export interface S3rverContext {
   readonly method: string;
   /** Path-style request path: `/<bucket>/<key>`. */
   readonly path: string;
-  readonly query: Record<string, string | string[] | undefined>;
+  /** Koa re-encodes the query string when this is assigned, so an assignment rewrites the request. */
+  query: Record<string, string | string[] | undefined>;
+  /** The response body; s3rver's XML by the time outer middleware sees it after `next()`. */
+  body?: unknown;
   readonly headers: IncomingHttpHeaders;
   /** s3rver reads every request body from here, so replacing it replaces the body. */
   req: Readable & { headers: IncomingHttpHeaders };
@@ -32,15 +36,45 @@ export interface S3rverEvent {
   }>;
 }
 
-interface S3rverApp {
+/** An object as s3rver hands it to its store. */
+export interface S3rverObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly content: Buffer | Readable;
+  readonly metadata: Record<string, string>;
+}
+
+export interface S3rverStore {
+  getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
+  /** Where s3rver keeps one of an object's files (`object`, `metadata.json`, ...). */
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+  listObjects(bucket: string, options: Record<string, unknown>): Promise<S3rverListing>;
+}
+
+/** One page of keys, as s3rver's store returns it to the ListObjects controllers. */
+export interface S3rverListing {
+  readonly objects: ReadonlyArray<{ readonly key: string }>;
+  readonly commonPrefixes: readonly string[];
+  readonly isTruncated: boolean;
+}
+
+export interface S3rverApp {
   /** Koa's middleware list; composed when the server starts listening, so additions must come first. */
   readonly middleware: S3rverMiddleware[];
-  readonly store: { getMetadata(bucket: string, key: string): Promise<Record<string, string>> };
+  readonly store: S3rverStore;
   readonly httpServer?: Server;
   on(event: 'event', listener: (event: S3rverEvent) => void): void;
 }
 
 export const appOf = (server: S3rver): S3rverApp => server as unknown as S3rverApp;
+
+/** Replaces how s3rver's filesystem store turns keys into paths, for every store (they are static). */
+export function useKeyPaths(encode: (key: string) => string, decode: (path: string) => string): void {
+  FilesystemStore.encodeKeyPath = encode;
+  FilesystemStore.decodeKeyPath = decode;
+}
 
 /** s3rver checks that a request's access key exists (it does not verify SigV4 signatures). */
 export function acceptAccessKey(accessKeyId: string, secretAccessKey: string): void {

@@ -14,3 +14,12 @@ declare module 's3rver/lib/models/error' {
   }
   export = S3Error;
 }
+
+declare module 's3rver/lib/stores/filesystem' {
+  /** Every path s3rver reads or writes for a key goes through these two (static) functions. */
+  const FilesystemStore: {
+    encodeKeyPath: (key: string) => string;
+    decodeKeyPath: (path: string) => string;
+  };
+  export = FilesystemStore;
+}

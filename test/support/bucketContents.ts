@@ -50,12 +50,24 @@ export async function getObject(
   }
 }
 
-/** Every key in a bucket, sorted. */
-export async function listKeys(s3: S3Client, bucket: string): Promise<string[]> {
+/** Every key in a bucket (or under `prefix`), sorted, read `pageSize` keys at a time. */
+export async function listKeys(
+  s3: S3Client,
+  bucket: string,
+  prefix?: string,
+  pageSize?: number,
+): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        MaxKeys: pageSize,
+        ContinuationToken: token,
+      }),
+    );
     keys.push(...(page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : [])));
     token = page.NextContinuationToken;
   } while (token);

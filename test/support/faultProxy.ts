@@ -6,12 +6,18 @@ export type Fault =
   | { readonly kind: 'pass' }
   | { readonly kind: 'error'; readonly status: 500 | 503; readonly code: 'InternalError' | 'SlowDown' }
   | { readonly kind: 'reset' }
+  /** Forwards the request, then drops the connection half-way through the answer's body. */
+  | { readonly kind: 'cut' }
+  /** Answers 403 AccessDenied, as S3 does for a missing permission (or, without ListBucket, a missing key). */
+  | { readonly kind: 'denied' }
   | { readonly kind: 'delay'; readonly ms: number };
 
 export const PASS: Fault = { kind: 'pass' };
 export const INTERNAL_ERROR: Fault = { kind: 'error', status: 500, code: 'InternalError' };
 export const SLOW_DOWN: Fault = { kind: 'error', status: 503, code: 'SlowDown' };
 export const RESET: Fault = { kind: 'reset' };
+export const CUT: Fault = { kind: 'cut' };
+export const DENIED: Fault = { kind: 'denied' };
 
 export interface ProxiedRequest {
   readonly method: string;
@@ -21,6 +27,25 @@ export interface ProxiedRequest {
 
 export type FaultPlan = (request: ProxiedRequest) => Fault;
 
+/**
+ * Injects one of `faults`, chosen in turn, into a `fraction` of requests picked by a seeded generator:
+ * the same seed picks the same requests in the same order, so a failing run can be replayed.
+ */
+export function randomFaults(fraction: number, faults: readonly Fault[], seed = 1): FaultPlan {
+  let state = seed;
+  let next = 0;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    if ((state >>> 0) / 0x1_0000_0000 >= fraction) {
+      return PASS;
+    }
+    next += 1;
+    return faults[next % faults.length] ?? PASS;
+  };
+}
+
 export interface FaultProxy {
   readonly endpoint: string;
   /** Every request seen, with the fault applied to it. */
@@ -29,7 +54,7 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-function forward(target: URL, incoming: IncomingMessage, outgoing: ServerResponse): void {
+function forward(target: URL, incoming: IncomingMessage, outgoing: ServerResponse, cut = false): void {
   const upstream = request(
     {
       host: target.hostname,
@@ -40,7 +65,22 @@ function forward(target: URL, incoming: IncomingMessage, outgoing: ServerRespons
     },
     (answer) => {
       outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
+      if (!cut) {
+        answer.pipe(outgoing);
+        return;
+      }
+      const length = Number(answer.headers['content-length'] ?? 0);
+      let sent = 0;
+      answer.on('data', (chunk: Buffer) => {
+        const room = Math.max(0, Math.floor(length / 2) - sent);
+        outgoing.write(chunk.subarray(0, room));
+        sent += Math.min(room, chunk.length);
+        if (sent >= Math.floor(length / 2)) {
+          answer.destroy();
+          outgoing.socket?.destroy();
+        }
+      });
+      answer.on('end', () => outgoing.socket?.destroy());
     },
   );
   upstream.on('error', () => outgoing.destroy());
@@ -83,6 +123,12 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
         return;
       case 'reset':
         incoming.socket.destroy();
+        return;
+      case 'cut':
+        forward(target, incoming, outgoing, true);
+        return;
+      case 'denied':
+        replyWithError(incoming, outgoing, 403, 'AccessDenied');
         return;
       case 'delay':
         setTimeout(() => {

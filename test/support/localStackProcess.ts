@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from './dockerfile';
@@ -12,6 +13,10 @@ export interface RunningLocalStack extends S3Endpoint {
   readonly example: string;
   /** Everything printed so far, stdout and stderr interleaved. */
   output(): string;
+  /** Every complete line printed so far, each stream read on its own so no line is torn by another. */
+  lines(): string[];
+  /** The most memory the process has held at once (VmHWM, Linux), in bytes. */
+  peakRssBytes(): Promise<number>;
   /** Waits until the output matches (a bound against hangs, not a performance assertion). */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /**
@@ -25,6 +30,16 @@ export interface LocalStackProcessOptions {
   /** Run through `npm start` as the README says, rather than the built entry point directly. */
   readonly viaNpm?: boolean;
   readonly env?: Record<string, string>;
+}
+
+/** A process's high-water mark of resident memory, from /proc (Linux only; that is where CI runs). */
+export async function peakRssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+  if (kilobytes === undefined) {
+    throw new Error(`no VmHWM in /proc/${pid}/status`);
+  }
+  return Number(kilobytes) * 1024;
 }
 
 /** Starts the local stack (`dist/local/main.js`, built by globalSetup) and waits for its banner. */
@@ -43,11 +58,18 @@ export async function startLocalStackProcess(
     detached: true,
   });
   let output = '';
-  const collect = (chunk: Buffer) => {
+  const streams = { stdout: '', stderr: '' };
+  const collect = (stream: keyof typeof streams) => (chunk: Buffer) => {
     output += chunk.toString();
+    streams[stream] += chunk.toString();
   };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
+  child.stdout.on('data', collect('stdout'));
+  child.stderr.on('data', collect('stderr'));
+  const completeLines = (text: string) =>
+    text
+      .slice(0, text.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter(Boolean);
   const exited = once(child, 'exit');
 
   async function waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
@@ -75,6 +97,8 @@ export async function startLocalStackProcess(
     accessKeyId: 'test',
     secretAccessKey: 'test',
     output: () => output,
+    lines: () => [...completeLines(streams.stdout), ...completeLines(streams.stderr)],
+    peakRssBytes: () => peakRssBytes(child.pid ?? 0),
     waitFor,
     async stop(signal = 'SIGTERM', target = 'process') {
       if (child.exitCode === null && child.pid !== undefined) {
