@@ -82,8 +82,12 @@ if [ "$github" = true ]; then
   # An account has one GitHub OIDC provider: reuse one the stack does not already manage.
   existing_provider="$(aws iam list-open-id-connect-providers \
     --query "OpenIDConnectProviderList[?ends_with(Arn, '/token.actions.githubusercontent.com')].Arn | [0]" --output text 2>/dev/null || true)"
+  # The state list is read whole before it is searched: `terraform state list | grep -q` under pipefail
+  # fails whenever grep finds the line before Terraform has finished writing (SIGPIPE), which made a
+  # re-run on a busy machine hand the stack its own provider as "existing", and so destroy it.
+  managed="$(tf_resources dependencies)"
   if [ -n "$existing_provider" ] && [ "$existing_provider" != "None" ] &&
-    ! tf dependencies state list 2>/dev/null | grep -q '^aws_iam_openid_connect_provider.github'; then
+    ! grep -q '^aws_iam_openid_connect_provider\.github' <<<"$managed"; then
     dependency_vars+=(-var "github_oidc_provider_arn=${existing_provider}")
   fi
 fi

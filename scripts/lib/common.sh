@@ -169,8 +169,9 @@ tf_init() {
   tf "$1" "${args[@]}" >/dev/null
 }
 
-# tf_change STACK apply|destroy ARGS...: runs it, printing only Terraform's summary line, which is also
-# left in TF_SUMMARY; on failure, prints everything Terraform said and fails.
+# tf_change STACK apply|destroy ARGS...: runs it, printing Terraform's summary line (also left in
+# TF_SUMMARY), preceded by the address of each resource it changed and a note of any drift it found;
+# on failure, prints everything Terraform said and fails.
 tf_change() {
   local stack="$1" output
   shift
@@ -178,6 +179,8 @@ tf_change() {
     printf '%s\n' "$output" >&2
     return 1
   fi
+  grep -E '^ +# \S+ (will|must) be |^ +# \S+ has (changed|been deleted)|^Note: Objects have changed' <<<"$output" |
+    sed 's/^ *//' | while IFS= read -r line; do info "  ${line}"; done || true
   TF_SUMMARY="$(grep -E '^(Apply complete|Destroy complete|No changes)' <<<"$output" || true)"
   info "$TF_SUMMARY"
 }

@@ -114,6 +114,17 @@ describe('handler against s3rver', () => {
     }
   });
 
+  it('handles keys holding every ASCII control character, as S3 allows', async () => {
+    const controls = String.fromCharCode(...Array.from({ length: 31 }, (_, index) => index + 1), 127);
+    const key = `controls/${controls}.jpg`;
+    const { handler, s3 } = handlerFor(server);
+    const result = await handler(s3Event(SOURCE_BUCKET, [await upload(key, await solidImage(64, 48))]));
+
+    expect(brief(result.records)).toEqual([{ key, status: 'made', outputKey: `${key}.jpg` }]);
+    expect((await getObject(s3, THUMBNAIL_BUCKET, `${key}.jpg`))?.contentType).toBe('image/jpeg');
+    expect(logsFor(key)).toEqual([expect.objectContaining({ message: 'thumbnail made', key })]);
+  });
+
   it('refuses a non-image once, writes nothing for it, does not throw, and still serves the other records', async () => {
     const { handler, s3 } = handlerFor(server);
     const text = await upload('mixed/notes.jpg', Buffer.from('plain text pretending to be a JPEG'));

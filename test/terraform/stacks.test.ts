@@ -237,7 +237,9 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
       const { MetricAlarms } = (await aws('cloudwatch', 'describe-alarms')) as {
         MetricAlarms: Array<{ AlarmName: string; AlarmActions: string[] }>;
       };
-      expect(MetricAlarms.map((alarm) => [alarm.AlarmName, alarm.AlarmActions])).toEqual([
+      // Sorted: Terraform creates the two alarms in parallel, so moto lists them in either order.
+      const alarms = MetricAlarms.map((alarm) => [alarm.AlarmName, alarm.AlarmActions]).sort();
+      expect(alarms).toEqual([
         ['thumbnailer-dead-letters', [`arn:aws:sns:${REGION}:${ACCOUNT}:thumbnailer-alarms`]],
         ['thumbnailer-function-errors', [`arn:aws:sns:${REGION}:${ACCOUNT}:thumbnailer-alarms`]],
       ]);
