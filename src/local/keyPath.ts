@@ -11,10 +11,9 @@ const EMPTY_SEGMENT = '%_';
 /** Ends a piece of a segment that continues in the next folder down. */
 const CONTINUES = '%+';
 
-const escapeSegment = (segment: string): string => {
-  const escaped = segment.replace(/%/g, '%25');
-  return escaped === '.' || escaped === '..' ? escaped.replace(/\./g, '%2E') : escaped;
-};
+/** A path name of `.` or `..` would walk the tree; spelt `%2E`, its dots are only dots. */
+const withoutDotNames = (name: string): string =>
+  name === '.' || name === '..' ? name.replace(/\./g, '%2E') : name;
 
 /** Splits an escaped segment into pieces of at most MAX_PIECE_BYTES, never inside a character or escape. */
 function pieces(escaped: string): string[] {
@@ -39,7 +38,8 @@ const encodeSegment = (segment: string, index: number, all: readonly string[]): 
   if (segment === '') {
     return index === all.length - 1 ? '' : EMPTY_SEGMENT;
   }
-  return pieces(escapeSegment(segment)).join(`${CONTINUES}/`);
+  // Checked piece by piece: the last piece of a long segment can be `..` even when the segment is not.
+  return pieces(segment.replace(/%/g, '%25')).map(withoutDotNames).join(`${CONTINUES}/`);
 };
 
 const decodeSegment = (segment: string): string =>
