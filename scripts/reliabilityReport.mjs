@@ -33,7 +33,7 @@ const LABELS = {
     ['slowResponses', 'slow responses (200 ms)'],
     ['madeFirstTime', 'made at the first invocation (SDK retries absorbed the faults)'],
     ['madeOnLambdaRetry', "made on Lambda's retry (thrown, then retried)"],
-    ['deadLettered', 'dead-lettered after three attempts'],
+    ['deadLettered', 'dead-lettered after three attempts (3 of them faulted on every request)'],
     ['completedAfterRedrive', 'completed when the dead letters were redriven'],
     ['lost', 'lost'],
     ['partialThumbnailsSeen', 'partial or zero-byte thumbnails seen'],

@@ -28,6 +28,8 @@ import { s3Event } from '../support/s3Events';
 const OBJECTS = 200;
 /** The share of requests that meet a fault while the faults are on. */
 const FAULT_FRACTION = 0.25;
+/** Objects whose every request fails while the faults are on. */
+const ALWAYS_FAULTED = 3;
 const FAULTS: readonly Fault[] = [INTERNAL_ERROR, SLOW_DOWN, RESET, CUT, { kind: 'delay', ms: 200 }];
 /** Lambda tries an asynchronous event three times (two retries), then sends it to the dead-letter queue. */
 const LAMBDA_ATTEMPTS = 3;
@@ -104,7 +106,13 @@ describe('faults between the function and S3', () => {
     }
     const stopWatching = watchThumbnails('faults/', expected);
     const handler = viaProxy();
-    proxy.setPlan(randomFaults(FAULT_FRACTION, FAULTS, 20261123));
+    // Random faults rarely outlast Lambda's three attempts, so a few objects meet a fault on every request
+    // while the faults are on: the dead-letter path and its redrive are exercised on every run.
+    const random = randomFaults(FAULT_FRACTION, FAULTS, 20261123);
+    const unlucky = objects.slice(0, ALWAYS_FAULTED).map(({ key }) => key);
+    proxy.setPlan((request) =>
+      unlucky.some((key) => request.path.includes(key)) ? SLOW_DOWN : random(request),
+    );
 
     // Each event as Lambda runs it: up to three attempts; a thrown error means try again.
     const outcomes = await inParallel(objects, 4, async (object) => {
@@ -134,6 +142,7 @@ describe('faults between the function and S3', () => {
     // S3 recovers; the dead-letter queue is redriven.
     proxy.setPlan(() => PASS);
     const deadLettered = outcomes.filter(({ status }) => status === 'dead-lettered');
+    expect(deadLettered.length).toBeGreaterThanOrEqual(ALWAYS_FAULTED);
     const redriven = await inParallel(deadLettered, 4, async ({ event }) => {
       const [record] = (await handler(event)).records;
       return record?.reason === 'already-current' ? 'made' : record?.status;
