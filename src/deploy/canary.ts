@@ -1,6 +1,7 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { httpStatusOf } from '../s3/httpStatusOf';
 import { awsCall } from './deployError';
+import { unquoteETag } from '../s3/unquoteETag';
 
 /** The image every smoke test thumbnails: it stays in the source bucket between deploys. */
 export interface CanaryObject {
@@ -14,12 +15,10 @@ export interface CanaryObject {
 /** Under the source prefix, where the function may read, and apart from anything users upload. */
 export const canaryKeyFor = (sourcePrefix: string): string => `${sourcePrefix}thumbnailer-canary/canary.jpg`;
 
-const unquote = (eTag: string | undefined): string => (eTag ?? '').replace(/^"|"$/g, '');
-
 async function headCanary(s3: S3Client, bucket: string, key: string): Promise<CanaryObject | undefined> {
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { bucket, key, size: head.ContentLength ?? 0, eTag: unquote(head.ETag) };
+    return { bucket, key, size: head.ContentLength ?? 0, eTag: unquoteETag(head.ETag) };
   } catch (error) {
     // Without s3:ListBucket, S3 answers 403 for a missing key: either way, try to upload it.
     const status = httpStatusOf(error);
@@ -50,5 +49,5 @@ export async function ensureCanary(
     },
     () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'image/jpeg' })),
   );
-  return { bucket, key, size: body.length, eTag: unquote(put.ETag), uploaded: true };
+  return { bucket, key, size: body.length, eTag: unquoteETag(put.ETag), uploaded: true };
 }

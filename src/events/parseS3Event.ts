@@ -1,5 +1,6 @@
 import * as z from '../validation/zod';
 import { decodeS3Key } from './decodeS3Key';
+import { unquoteETag } from '../s3/unquoteETag';
 
 /** One object an S3 notification tells us about, with its key already decoded. */
 export interface S3ObjectEvent {
@@ -54,8 +55,6 @@ const notificationSchema = z.object({ Records: z.array(recordSchema) });
 /** Sent once by S3 when a notification configuration is saved, to check that the target answers. */
 const testEventSchema = z.object({ Event: z.literal('s3:TestEvent'), Bucket: z.string() });
 
-const unquote = (eTag: string): string => eTag.replace(/^"|"$/g, '');
-
 function describe(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`).join('; ');
 }
@@ -75,7 +74,7 @@ export function parseS3Event(event: unknown): ParsedS3Event {
     bucket: s3.bucket.name,
     key: s3.object.key,
     size: s3.object.size,
-    eTag: s3.object.eTag === undefined ? undefined : unquote(s3.object.eTag),
+    eTag: s3.object.eTag === undefined ? undefined : unquoteETag(s3.object.eTag),
   }));
   return { kind: 'objects', objects };
 }

@@ -20,6 +20,7 @@ import {
   s3Error,
   useKeyPaths,
 } from './s3rverInternals';
+import { unquoteETag } from '../s3/unquoteETag';
 
 useKeyPaths(encodeKeyPath, decodeKeyPath);
 
@@ -180,7 +181,7 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
     return {
       ...common,
       size: Number(metadata['content-length']),
-      eTag: (metadata.etag ?? '').replace(/"/g, ''),
+      eTag: unquoteETag(metadata.etag),
     };
   }
 

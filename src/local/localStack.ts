@@ -11,6 +11,7 @@ import { GalleryState } from './gallery/galleryState';
 import { type LocalS3Server, startLocalS3Server } from './localS3Server';
 import type { LocalStackArguments } from './localStackArguments';
 import { printable, recordLine } from './recordLine';
+import { unquoteETag } from '../s3/unquoteETag';
 
 /** What `npm start` parsed, and what the stack needs from its host. */
 export interface LocalStackOptions extends LocalStackArguments {
@@ -136,7 +137,7 @@ async function catchUp(s3: S3Client, bucket: string, enqueue: (notice: ObjectNot
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
     for (const object of page.Contents ?? []) {
       if (object.Key !== undefined) {
-        const eTag = object.ETag?.replace(/"/g, '');
+        const eTag = object.ETag === undefined ? undefined : unquoteETag(object.ETag);
         enqueue({ bucket, key: object.Key, size: object.Size, eTag, eventName: 'ObjectCreated:Put' });
       }
     }

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { httpStatusOf } from './httpStatusOf';
 import { stampFromMetadata } from './thumbnailStamp';
+import { unquoteETag } from './unquoteETag';
 
 export interface SourceRef {
   readonly bucket: string;
@@ -88,5 +89,5 @@ export async function downloadSource(
   if (body === undefined) {
     return { kind: 'too-large', bytes: declaredBytes };
   }
-  return { kind: 'downloaded', body, eTag: (response.ETag ?? '').replace(/^"|"$/g, '') };
+  return { kind: 'downloaded', body, eTag: unquoteETag(response.ETag) };
 }

@@ -5,6 +5,7 @@ import { REPO_ROOT } from '../support/dockerfile';
 import { type RunningMoto, startMotoServer } from '../support/motoServer';
 import { awsCli, type CommandResult, run } from '../support/terraform';
 import { describeTier } from '../support/tiers';
+import { accountLeftovers, NOTHING_LEFT } from '../support/accountLeftovers';
 
 const MINUTES = 60_000;
 const ACCOUNT = '123456789012';
@@ -89,31 +90,7 @@ describeTier(
         }
       ).Code.ImageUri;
 
-    async function leftovers() {
-      return {
-        buckets: ((await aws('s3api', 'list-buckets')) as { Buckets: unknown[] }).Buckets,
-        functions: ((await aws('lambda', 'list-functions')) as { Functions: unknown[] }).Functions,
-        repositories: ((await aws('ecr', 'describe-repositories')) as { repositories: unknown[] })
-          .repositories,
-        queues: ((await aws('sqs', 'list-queues')) as { QueueUrls?: unknown[] } | undefined)?.QueueUrls ?? [],
-        roles: ((await aws('iam', 'list-roles')) as { Roles: Array<{ RoleName: string }> }).Roles.filter(
-          (role) => role.RoleName.startsWith('thumbnailer'),
-        ),
-        logGroups: ((await aws('logs', 'describe-log-groups')) as { logGroups: unknown[] }).logGroups,
-        oidcProviders: (
-          (await aws('iam', 'list-open-id-connect-providers')) as { OpenIDConnectProviderList: unknown[] }
-        ).OpenIDConnectProviderList,
-      };
-    }
-    const NOTHING = {
-      buckets: [],
-      functions: [],
-      repositories: [],
-      queues: [],
-      roles: [],
-      logGroups: [],
-      oidcProviders: [],
-    };
+    const leftovers = () => accountLeftovers(aws);
 
     beforeAll(async () => {
       moto = await startMotoServer({ tls: true, env: { MOTO_LAMBDA_STUB_ECR: 'false' } });
@@ -176,7 +153,7 @@ describeTier(
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(message);
         expect(result.stderr).toMatch(/next: +\S/);
-        expect(await leftovers()).toEqual(NOTHING);
+        expect(await leftovers()).toEqual(NOTHING_LEFT);
       },
       3 * MINUTES,
     );
@@ -197,7 +174,7 @@ describeTier(
           code: 0,
           stdout: expect.stringMatching(/Removed:\n {2}dependencies stack \(\d+ resources\)/),
         });
-        expect(await leftovers()).toEqual(NOTHING);
+        expect(await leftovers()).toEqual(NOTHING_LEFT);
       },
       5 * MINUTES,
     );
@@ -325,7 +302,7 @@ describeTier(
         expect(result.stdout).toMatch(
           /Removed:\n {2}lambda stack \(\d+ resources\)\n {2}dependencies stack \(\d+ resources\)\n {2}secret ECR_REPOSITORY/,
         );
-        expect(await leftovers()).toEqual(NOTHING);
+        expect(await leftovers()).toEqual(NOTHING_LEFT);
         expect(await secrets()).toEqual({});
       },
       5 * MINUTES,
@@ -339,7 +316,7 @@ describeTier(
           code: 0,
           stdout: expect.stringContaining('Nothing to remove: both stacks are empty and no secrets are set.'),
         });
-        expect(await leftovers()).toEqual(NOTHING);
+        expect(await leftovers()).toEqual(NOTHING_LEFT);
       },
       3 * MINUTES,
     );

@@ -3,6 +3,7 @@ import { type RunningMoto, startMotoServer } from '../support/motoServer';
 import { REPO_ROOT } from '../support/dockerfile';
 import { awsCli, run, TERRAFORM_SOURCE, terraformWorkspace } from '../support/terraform';
 import { describeTier } from '../support/tiers';
+import { accountLeftovers, NOTHING_LEFT } from '../support/accountLeftovers';
 
 type Workspace = Awaited<ReturnType<typeof terraformWorkspace>>;
 
@@ -371,29 +372,7 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
       const dependencies = await workspace.terraform('dependencies', 'destroy', '-auto-approve', shared);
       expect({ code: dependencies.code, stderr: dependencies.stderr }).toEqual({ code: 0, stderr: '' });
 
-      const left = {
-        buckets: ((await aws('s3api', 'list-buckets')) as { Buckets: unknown[] }).Buckets,
-        functions: ((await aws('lambda', 'list-functions')) as { Functions: unknown[] }).Functions,
-        repositories: ((await aws('ecr', 'describe-repositories')) as { repositories: unknown[] })
-          .repositories,
-        queues: ((await aws('sqs', 'list-queues')) as { QueueUrls?: unknown[] } | undefined)?.QueueUrls ?? [],
-        roles: ((await aws('iam', 'list-roles')) as { Roles: Array<{ RoleName: string }> }).Roles.filter(
-          (role) => role.RoleName.startsWith('thumbnailer'),
-        ),
-        logGroups: ((await aws('logs', 'describe-log-groups')) as { logGroups: unknown[] }).logGroups,
-        topics: ((await aws('sns', 'list-topics')) as { Topics: unknown[] }).Topics,
-        alarms: ((await aws('cloudwatch', 'describe-alarms')) as { MetricAlarms: unknown[] }).MetricAlarms,
-      };
-      expect(left).toEqual({
-        buckets: [],
-        functions: [],
-        repositories: [],
-        queues: [],
-        roles: [],
-        logGroups: [],
-        topics: [],
-        alarms: [],
-      });
+      expect(await accountLeftovers(aws)).toEqual(NOTHING_LEFT);
     },
     5 * MINUTES,
   );
