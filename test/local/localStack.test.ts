@@ -129,7 +129,8 @@ describe('npm start: the local stack', () => {
       for (const [key, , size] of uploads) {
         await expectThumbnail(key, size);
       }
-    });
+      // Five AWS CLI runs, each a Python start, outlast Jest's default on a busy two-core machine.
+    }, 180_000);
 
     it('refuses a non-image with its reason and writes no thumbnail for it', async () => {
       await writeFile(join(workDir, 'notes.txt'), 'these are notes, not a picture');
