@@ -123,5 +123,7 @@ describe('the gallery server', () => {
       });
     }
     expect((await get('')).status).toBe(200);
+    const head = await httpGet(`${gallery.url}api/events`, {}, 'HEAD');
+    expect([head.status, head.headers['content-type']]).toEqual([200, 'text/event-stream']);
   });
 });

@@ -34,6 +34,11 @@ interface Gallery extends GalleryOptions {
 /** Server-sent events: one message per change, so the page refetches the list. */
 function streamChanges(state: GalleryState, request: IncomingMessage, response: ServerResponse): void {
   writeHead(response, 200, { 'content-type': 'text/event-stream' });
+  if (request.method === 'HEAD') {
+    // A stream has no end to wait for: HEAD gets the head alone.
+    response.end();
+    return;
+  }
   response.write('retry: 2000\n\n');
   const unsubscribe = state.subscribe(() => response.write('data: changed\n\n'));
   request.on('close', unsubscribe);
