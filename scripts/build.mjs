@@ -3,12 +3,13 @@
 //   lambda  dist/lambda/index.js: the Lambda handler with every dependency but sharp, plus meta.json
 //   tools   dist/local/main.js (npm start), dist/cli/main.js (the thumbnailer command),
 //           dist/bench/main.js (npm run bench) and dist/deploy/main.js (npm run deploy), dependencies
-//           left in node_modules
+//           left in node_modules; and the gallery page's static files, copied as they are from
+//           src/local/gallery/static to dist/local/gallery/static, where dist/local/main.js looks for them
 // Files are replaced atomically and only when their content changes, so a build never disturbs a
 // process that is running (or a test that is starting) one of them.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const common = {
@@ -53,6 +54,19 @@ async function writeIfChanged(path, contents, mode) {
   await rename(temporary, path);
 }
 
+/** Folders copied file by file beside the bundles of a target (files served as they are, not bundled). */
+const copies = {
+  tools: [['src/local/gallery/static', 'dist/local/gallery/static']],
+};
+
+async function copyFolder(from, to) {
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (entry.isFile()) {
+      await writeIfChanged(join(to, entry.name), await readFile(join(from, entry.name)), 0o644);
+    }
+  }
+}
+
 const names = process.argv.slice(2);
 for (const name of names.length > 0 ? names : Object.keys(targets)) {
   const options = targets[name];
@@ -64,6 +78,9 @@ for (const name of names.length > 0 ? names : Object.keys(targets)) {
   for (const file of result.outputFiles) {
     const executable = name === 'tools' && file.path.endsWith('main.js');
     await writeIfChanged(file.path, Buffer.from(file.contents), executable ? 0o755 : 0o644);
+  }
+  for (const [from, to] of copies[name] ?? []) {
+    await copyFolder(from, to);
   }
   if (result.metafile) {
     await writeIfChanged(

@@ -61,6 +61,9 @@ const envSchema = z.object({
 
 type EnvName = keyof typeof envSchema.shape;
 
+/** Every variable the configuration reads, for tools that check names (the local stack warns of typos). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as readonly EnvName[];
+
 /** Terraform and shells often set a variable to "" to mean "not set"; treat it that way. */
 function withoutEmpty(env: NodeJS.ProcessEnv): Partial<Record<EnvName, string>> {
   const names = Object.keys(envSchema.shape) as EnvName[];

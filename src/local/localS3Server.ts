@@ -15,6 +15,7 @@ import { pageListingsWithoutDes } from './listingPages';
 import {
   acceptAccessKey,
   appOf,
+  rejectListenErrors,
   type S3rverEvent,
   type S3rverMiddleware,
   s3Error,
@@ -197,6 +198,7 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
     }
   });
 
+  rejectListenErrors(server);
   const { port } = await server.run();
   return {
     endpoint: `http://${LOCAL_HOST}:${port}`,

@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { type Config, loadConfig } from '../config';
@@ -8,7 +8,8 @@ import { createHandler, type RecordSummary } from '../handler/createHandler';
 import { createObservability } from '../observability';
 import { type GalleryServer, startGalleryServer } from './gallery/galleryServer';
 import { GalleryState } from './gallery/galleryState';
-import { type LocalS3Server, startLocalS3Server } from './localS3Server';
+import { type LocalS3Server, LOCAL_HOST, startLocalS3Server } from './localS3Server';
+import { prepareDataDirectory } from './dataDirectory';
 import type { LocalStackArguments } from './localStackArguments';
 import { printable, recordLine } from './recordLine';
 import { unquoteETag } from '../s3/unquoteETag';
@@ -39,9 +40,44 @@ export interface LocalStack {
 type Handler = ReturnType<typeof createHandler>;
 type Handle = (notice: ObjectNotice, catchingUp: boolean) => Promise<void>;
 
+/** A port the stack could not listen on; `npm start` says which, and how to choose another, and exits 1. */
+export class PortUnavailableError extends Error {
+  override readonly name = 'PortUnavailableError';
+}
+
+const PORT_SETTINGS = {
+  S3: { flag: '--port', env: 'LOCAL_S3_PORT' },
+  gallery: { flag: '--gallery-port', env: 'LOCAL_GALLERY_PORT' },
+} as const;
+
+/** Turns a listen error into which port, what is wrong with it, and the flag that picks another. */
+async function listeningOn<T>(which: keyof typeof PORT_SETTINGS, port: number, start: () => Promise<T>) {
+  try {
+    return await start();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = {
+      EADDRINUSE: `is taken (something is already listening on ${LOCAL_HOST}:${port}; another npm start?)`,
+      EACCES: 'needs privileges this user lacks (ports below 1024 usually do)',
+    }[String(code)];
+    if (problem === undefined) {
+      throw error;
+    }
+    const { flag, env } = PORT_SETTINGS[which];
+    throw new PortUnavailableError(
+      `the ${which} port ${port} ${problem}; pick another with ${flag} <port> or ${env}=<port> (0 picks a free one)`,
+      { cause: error },
+    );
+  }
+}
+
+/** Where the gallery page's static files are: beside this module, in src/ under tests and in dist/ when built. */
+const GALLERY_ASSETS = join(__dirname, 'gallery', 'static');
+
 /**
  * The whole pipeline on this machine: an S3 server, the Lambda's own handler called for every object
- * created in the source bucket, with bounded concurrency, and a gallery of the results.
+ * created in the source bucket, with bounded concurrency, and a gallery of the results. Whatever fails on
+ * the way up, nothing is left running.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const config = loadConfig({
@@ -49,27 +85,92 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     THUMBNAIL_BUCKET: options.thumbnailBucket,
     SOURCE_BUCKET: options.sourceBucket,
   });
-  if (options.fresh) {
-    await rm(options.dataDir, { recursive: true, force: true });
+  await prepareDataDirectory(options.dataDir, options.fresh);
+  const uploads = new Uploads(options);
+  const server = await listeningOn('S3', options.port, () => startS3Server(options, uploads));
+  const [own] = options.credentials;
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: own,
+  });
+  let gallery: GalleryServer;
+  try {
+    gallery = await startHandlerAndGallery(options, config, s3, uploads);
+  } catch (error) {
+    s3.destroy();
+    await server.stop();
+    throw error;
   }
-  await mkdir(options.dataDir, { recursive: true });
-
-  const gallery = new GalleryState();
-  const queue = new WorkQueue(options.concurrency, (error) => {
-    options.print(`error    ${error instanceof Error ? error.message : String(error)}`);
-  });
-  // Uploads can arrive as soon as the server listens, before the handler (which needs the server's
-  // address) exists: queued work waits for it rather than being dropped.
-  let handlerReady: (handle: Handle) => void = () => undefined;
-  const handle = new Promise<Handle>((resolve) => {
-    handlerReady = resolve;
-  });
-  const enqueue = (notice: ObjectNotice, catchingUp: boolean) => {
-    gallery.processing(notice.key, notice.size);
-    queue.add(async () => (await handle)(notice, catchingUp));
+  return {
+    endpoint: server.endpoint,
+    galleryUrl: gallery.url,
+    config,
+    idle: () => uploads.queue.onIdle(),
+    async stop() {
+      // In this order: the handler still needs the S3 server to finish the uploads already taken.
+      await server.stopTakingUploads(options.sourceBucket);
+      await uploads.queue.onIdle();
+      await gallery.stop();
+      s3.destroy();
+      await server.stop();
+    },
   };
+}
 
-  const server: LocalS3Server = await startLocalS3Server({
+/** What runs once the S3 server listens: the handler, the gallery, and catching up on earlier uploads. */
+async function startHandlerAndGallery(
+  options: LocalStackOptions,
+  config: Config,
+  s3: S3Client,
+  uploads: Uploads,
+): Promise<GalleryServer> {
+  const handler = createHandler({ ...createObservability(options.env), s3, config });
+  uploads.handleWith((notice, catchingUp) => deliver(handler, notice, catchingUp, options, uploads.gallery));
+  const gallery = await listeningOn('gallery', options.galleryPort, () => startGallery(options, s3, uploads));
+  try {
+    await catchUp(s3, options.sourceBucket, (notice) => {
+      uploads.enqueue(notice, true);
+    });
+    return gallery;
+  } catch (error) {
+    await gallery.stop();
+    throw error;
+  }
+}
+
+/**
+ * Uploads waiting for the handler, with bounded concurrency. They can arrive as soon as the S3 server
+ * listens, before the handler (which needs the server's address) exists: queued work waits for it
+ * rather than being dropped.
+ */
+class Uploads {
+  readonly gallery = new GalleryState();
+  readonly queue: WorkQueue;
+  private ready: (handle: Handle) => void = () => undefined;
+  private readonly handle = new Promise<Handle>((resolve) => {
+    this.ready = resolve;
+  });
+
+  constructor(options: LocalStackOptions) {
+    this.queue = new WorkQueue(options.concurrency, (error) => {
+      options.print(`error    ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  handleWith(handle: Handle): void {
+    this.ready(handle);
+  }
+
+  enqueue(notice: ObjectNotice, catchingUp: boolean): void {
+    this.gallery.processing(notice.key, notice.size);
+    this.queue.add(async () => (await this.handle)(notice, catchingUp));
+  }
+}
+
+function startS3Server(options: LocalStackOptions, uploads: Uploads): Promise<LocalS3Server> {
+  return startLocalS3Server({
     port: options.port,
     directory: options.dataDir,
     buckets: [options.sourceBucket, options.thumbnailBucket],
@@ -79,52 +180,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return;
       }
       if (notice.eventName.startsWith('ObjectRemoved:')) {
-        gallery.remove(notice.key);
+        uploads.gallery.remove(notice.key);
         return;
       }
-      enqueue(notice, false);
+      uploads.enqueue(notice, false);
     },
     onNoticeError: (error) => {
       options.print(`error    could not read an uploaded object back: ${String(error)}`);
     },
   });
+}
 
-  const [own] = options.credentials;
-  const s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: server.endpoint,
-    forcePathStyle: true,
-    credentials: own,
-  });
-  const handler = createHandler({ ...createObservability(options.env), s3, config });
-  handlerReady((notice, catchingUp) => deliver(handler, notice, catchingUp, options, gallery));
-
-  const galleryServer: GalleryServer = await startGalleryServer({
+function startGallery(options: LocalStackOptions, s3: S3Client, uploads: Uploads): Promise<GalleryServer> {
+  return startGalleryServer({
     port: options.galleryPort,
-    state: gallery,
+    state: uploads.gallery,
     s3,
     sourceBucket: options.sourceBucket,
     thumbnailBucket: options.thumbnailBucket,
-  });
-
-  await catchUp(s3, options.sourceBucket, (notice) => {
-    enqueue(notice, true);
-  });
-
-  return {
-    endpoint: server.endpoint,
-    galleryUrl: galleryServer.url,
-    config,
-    idle: () => queue.onIdle(),
-    async stop() {
-      // In this order: the handler still needs the S3 server to finish the uploads already taken.
-      await server.stopTakingUploads(options.sourceBucket);
-      await queue.onIdle();
-      await galleryServer.stop();
-      s3.destroy();
-      await server.stop();
+    assetsDirectory: GALLERY_ASSETS,
+    onError: (error) => {
+      options.print(`error    gallery: ${printable(error instanceof Error ? error.message : String(error))}`);
     },
-  };
+  });
 }
 
 /**

@@ -3,9 +3,14 @@
  * stop, 1 when it cannot start, 2 for bad arguments or configuration.
  */
 import { ConfigError } from '../config';
-import { type LocalStack, startLocalStack } from './localStack';
+import { type LocalStack, PortUnavailableError, startLocalStack } from './localStack';
 import { UsageError } from '../validation/usageError';
-import { LOCAL_STACK_USAGE, type LocalStackArguments, parseLocalStackArguments } from './localStackArguments';
+import {
+  environmentWarnings,
+  LOCAL_STACK_USAGE,
+  type LocalStackArguments,
+  parseLocalStackArguments,
+} from './localStackArguments';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -17,7 +22,7 @@ function banner(stack: LocalStack, args: LocalStackArguments): string {
     `  S3 endpoint   ${stack.endpoint}  (path-style; any region)`,
     '  credentials   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test',
     `  buckets       ${args.sourceBucket} -> ${args.thumbnailBucket}  (${format}, ${fit} ${width}x${height})`,
-    `  data          ${args.dataDir}  (kept across restarts; --fresh wipes it)`,
+    `  data          ${args.dataDir}  (kept across restarts; ${args.fresh ? 'emptied by --fresh' : '--fresh empties it'})`,
     `  gallery       ${stack.galleryUrl}`,
     `  concurrency   ${args.concurrency}`,
     '',
@@ -61,16 +66,13 @@ function stopOnSignals(stack: LocalStack): void {
   process.on('SIGTERM', stop);
 }
 
-function startupFailure(error: unknown, args: LocalStackArguments): never {
+function startupFailure(error: unknown): never {
   if (error instanceof ConfigError || error instanceof UsageError) {
     console.error(`error: ${error.message}\n\nRun \`npm start -- --help\` for the options.`);
     process.exit(2);
   }
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') {
-    console.error(
-      `error: port ${args.port} or ${args.galleryPort} is in use; choose others with --port / --gallery-port (0 picks a free one)`,
-    );
+  if (error instanceof PortUnavailableError) {
+    console.error(`error: ${error.message}`);
   } else {
     console.error('error: the local stack could not start:', error);
   }
@@ -89,7 +91,10 @@ async function main(): Promise<void> {
   try {
     args = parseLocalStackArguments(process.argv.slice(2), process.env);
   } catch (error) {
-    return startupFailure(error, { port: 0, galleryPort: 0 } as LocalStackArguments);
+    return startupFailure(error);
+  }
+  for (const warning of environmentWarnings(process.env)) {
+    console.error(`warning: ${warning}`);
   }
   if (!args) {
     print(LOCAL_STACK_USAGE);
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
   try {
     stack = await startLocalStack({ ...args, env: process.env, print });
   } catch (error) {
-    return startupFailure(error, args);
+    return startupFailure(error);
   }
   print(banner(stack, args));
   stopOnSignals(stack);

@@ -83,3 +83,28 @@ export function acceptAccessKey(accessKeyId: string, secretAccessKey: string): v
 
 /** An error s3rver turns into the S3 XML error response with this code (and its HTTP status). */
 export const s3Error = (code: string, message: string): Error => new S3Error(code, message);
+
+/** s3rver's listen(): the HTTP server when given a callback, a promise of it otherwise. */
+type Listen = (
+  port: number,
+  address: string,
+  options: unknown,
+  listening?: () => void,
+) => Server | Promise<Server>;
+
+/**
+ * s3rver listens without an 'error' listener, so a taken port was an unhandled 'error' event that killed
+ * the process with a stack trace; after this, `run()` rejects with the listen error (EADDRINUSE, ...).
+ */
+export function rejectListenErrors(server: S3rver): void {
+  const target = server as unknown as { listen: Listen };
+  const listen = target.listen.bind(server);
+  target.listen = (port, address, options) =>
+    new Promise<Server>((resolve, reject) => {
+      const http = listen(port, address, options, () => {
+        http.off('error', reject);
+        resolve(http);
+      }) as Server;
+      http.once('error', reject);
+    });
+}
