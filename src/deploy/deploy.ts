@@ -10,7 +10,7 @@ import {
 import type { DeployArguments } from './deployArguments';
 import { awsCall, DeployError, messageOf } from './deployError';
 import { describePlan, planDeploy } from './deployPlan';
-import { type FunctionState, pointAlias, readFunctionState, readVersion } from './functionState';
+import { type FunctionState, isPublished, pointAlias, readFunctionState, readVersion } from './functionState';
 import { type ImageUri, shortDigest } from './imageUri';
 import { type SmokeTestDependencies, type SmokeTestPassed, smokeTest } from './smokeTest';
 
@@ -187,10 +187,10 @@ export async function deploy(deps: DeployDependencies, args: DeployArguments): P
   const smoke = await smokeTestStep(deps, args, version, step);
   step(5, `moving alias live from version ${plan.fromVersion} to version ${version}`);
   // previous first: if live cannot move, previous names the version live still serves, never a stranger.
-  await pointAlias(deps.lambda, state, state.previous, plan.fromVersion);
+  // Live on $LATEST (moved there by hand) is not recorded: previous keeps a version that was tested.
+  const previous = isPublished(plan.fromVersion) ? plan.fromVersion : state.previous.version;
+  await pointAlias(deps.lambda, state, state.previous, previous);
   await pointAlias(deps.lambda, state, state.live, version);
-  deps.report(
-    `      alias previous: version ${plan.fromVersion} (npm run deploy -- --rollback goes back to it)`,
-  );
+  deps.report(`      alias previous: version ${previous} (npm run deploy -- --rollback goes back to it)`);
   return { ...outcome, status: 'deployed', version, previousVersion: plan.fromVersion, smokeTest: smoke };
 }

@@ -13,6 +13,9 @@ export const LIVE = 'live';
 /** The version live served before its last move: where `--rollback` goes, and the state a rollback keeps. */
 export const PREVIOUS = 'previous';
 
+/** A published version, not $LATEST: code no smoke test has passed, which previous never records. */
+export const isPublished = (version: string): boolean => /^\d+$/.test(version);
+
 /** One version of the function ($LATEST or a published number), as far as a deploy cares. */
 export interface FunctionVersion {
   readonly version: string;

@@ -33,10 +33,17 @@ function fail(message: string, hint: string | undefined, code: 1 | 2): never {
   process.exit(code);
 }
 
+/** Appends to the job summary; a summary that cannot be written never turns a deploy into a failure. */
 function summarise(result: Parameters<typeof deploySummary>[0]): void {
   const file = process.env.GITHUB_STEP_SUMMARY;
-  if (file) {
-    appendFileSync(file, deploySummary(result, process.env.GITHUB_SHA));
+  try {
+    if (file) {
+      appendFileSync(file, deploySummary(result, process.env.GITHUB_SHA));
+    }
+  } catch (error) {
+    process.stderr.write(
+      `deploy: could not append the job summary to ${String(file)}: ${messageOf(error)}\n`,
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RollbackArguments } from './deployArguments';
 import { DeployError, messageOf } from './deployError';
-import { pointAlias, readFunctionState, readVersion } from './functionState';
+import { type FunctionState, isPublished, pointAlias, readFunctionState, readVersion } from './functionState';
 import { shortDigest } from './imageUri';
 
 export interface RollbackDependencies {
@@ -19,11 +19,38 @@ export interface RollbackOutcome {
   readonly imageUri: string | undefined;
 }
 
+/** Where live goes: `--to-version`, or the version previous holds when that is an earlier published one. */
+function targetOf(state: FunctionState, args: RollbackArguments): string {
+  const target = args.toVersion ?? state.previous.version;
+  if (args.toVersion === undefined && (target === state.live.version || !isPublished(target))) {
+    const why = target === state.live.version ? 'the one live serves' : 'not a published one';
+    throw new DeployError(
+      `alias previous points to version ${target}, ${why}: there is no earlier version to go back to`,
+      `pass --to-version <n>; aws lambda list-versions-by-function --function-name ${args.functionName} lists them`,
+    );
+  }
+  return target;
+}
+
+/** Live first, so that traffic comes off the bad version even if the second move fails; then previous. */
+async function swap(lambda: LambdaClient, state: FunctionState, target: string): Promise<string> {
+  const from = state.live.version;
+  // Live on $LATEST (moved there by hand) is not recorded: previous keeps a version that was tested.
+  const keep = isPublished(from) ? from : target;
+  await pointAlias(lambda, state, state.live, target);
+  await pointAlias(lambda, state, state.previous, keep).catch((error: unknown) => {
+    throw new DeployError(
+      `alias live now serves version ${target}, but alias previous still holds ${state.previous.version}: ${messageOf(error)}`,
+      `to undo this rollback, pass --to-version ${from}`,
+    );
+  });
+  return keep;
+}
+
 /**
  * Moves live back to the version alias previous holds (or to `--to-version`), then points previous at the
  * version live left, so that a second rollback undoes the first. No smoke test: the version goes back to
- * traffic it served before (or that the operator named). Live moves first: in an emergency, traffic comes
- * off the bad version even if the second move fails.
+ * traffic it served before (or that the operator named).
  */
 export async function rollback(
   deps: RollbackDependencies,
@@ -32,13 +59,7 @@ export async function rollback(
   const { lambda, report } = deps;
   const state = await readFunctionState(lambda, args.functionName);
   const from = state.live.version;
-  const target = args.toVersion ?? state.previous.version;
-  if (args.toVersion === undefined && target === from) {
-    throw new DeployError(
-      `alias previous points to version ${from}, the one live serves: there is no earlier version to go back to`,
-      `pass --to-version <n>; aws lambda list-versions-by-function --function-name ${args.functionName} lists them`,
-    );
-  }
+  const target = targetOf(state, args);
   const to = await readVersion(lambda, args.functionName, target);
   const outcome = { functionName: args.functionName, previousVersion: from, imageUri: to.imageUri };
   report(
@@ -52,15 +73,9 @@ export async function rollback(
     report('dry run: no alias was moved');
     return { ...outcome, status: 'planned', version: target };
   }
-  await pointAlias(lambda, state, state.live, target);
-  await pointAlias(lambda, state, state.previous, from).catch((error: unknown) => {
-    throw new DeployError(
-      `alias live now serves version ${target}, but alias previous still holds ${state.previous.version}: ${messageOf(error)}`,
-      `to undo this rollback, pass --to-version ${from}`,
-    );
-  });
+  const kept = await swap(lambda, state, target);
   report(
-    `alias live now serves version ${target}; alias previous holds version ${from} (--rollback again undoes this)`,
+    `alias live now serves version ${target}; alias previous holds version ${kept} (--rollback again undoes this)`,
   );
   return { ...outcome, status: 'rolled-back', version: target };
 }

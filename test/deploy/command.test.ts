@@ -14,7 +14,12 @@ describeTier(['moto', 'awscli'], 'the npm run deploy command', () => {
 
   /** Runs the command as the workflow does, with GITHUB_STEP_SUMMARY set to a fresh file. */
   async function command(...args: string[]) {
-    const summary = join(await mkdtemp(join(tmpdir(), 'thumbnailer-deploy-')), 'summary.md');
+    return commandWithSummary(
+      join(await mkdtemp(join(tmpdir(), 'thumbnailer-deploy-')), 'summary.md'),
+      ...args,
+    );
+  }
+  async function commandWithSummary(summary: string, ...args: string[]) {
     const env = { ...cliEnvironment(world().moto), GITHUB_SHA: 'c0ffee', GITHUB_STEP_SUMMARY: summary };
     const result = await run(process.execPath, [DEPLOY_MAIN, ...args], REPO_ROOT, env);
     return { ...result, summary: await readFile(summary, 'utf8').catch(() => '') };
@@ -78,6 +83,26 @@ describeTier(['moto', 'awscli'], 'the npm run deploy command', () => {
     );
     expect(result.summary).toMatch(/\| result \| \*\*failed\*\*: looking up /);
     expect(result.summary).toContain('A failed deploy leaves alias live where it was');
+  });
+
+  it('a job summary it cannot write is said on stderr, and does not fail the deploy', async () => {
+    const stack = await world().stack();
+    const second = await stack.image('second');
+
+    const result = await commandWithSummary(
+      '/nonexistent/summary.md',
+      '--function',
+      stack.functionName,
+      '--image-uri',
+      second,
+      '--skip-smoke-test',
+    );
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /^deploy: could not append the job summary to \/nonexistent\/summary\.md: ENOENT/,
+    );
+    expect(await stack.alias('live')).toMatchObject({ version: '2' });
   });
 
   it.each([

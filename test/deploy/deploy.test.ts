@@ -1,10 +1,12 @@
 import { deploy } from '../../src/deploy/deploy';
 import { DeployError } from '../../src/deploy/deployError';
 import { SmokeTestFailedError } from '../../src/deploy/smokeCheck';
-import { getObject, listKeys } from '../support/bucketContents';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { getObject, listKeys, putObject } from '../support/bucketContents';
 import { ACCOUNT, REGION, useDeployWorld } from '../support/deployStack';
 import { describeTier } from '../support/tiers';
 
+const CANARY_KEY = 'thumbnailer-canary/canary.jpg';
 const MISSING_IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/thumbnailer@sha256:${'0'.repeat(64)}`;
 
 /**
@@ -141,6 +143,22 @@ describeTier(['moto', 'awscli'], 'deploy against moto', () => {
     // previous names the version live left, never the one that failed its smoke test.
     expect(await stack.snapshot()).toMatchObject({ live: { version: '4' }, previous: { version: '2' } });
     expect(stack.lines.join('\n')).not.toContain('canary uploaded');
+  });
+
+  it('a damaged canary fails the smoke test and says how to mend it; a fresh one is uploaded then', async () => {
+    const stack = await world().stack();
+    const second = await stack.image('second');
+    await putObject(world().s3, stack.uploads, CANARY_KEY, Buffer.from('not an image'));
+
+    await expect(deploy(stack.deps(), stack.deployArgs(second))).rejects.toMatchObject({
+      message: expect.stringMatching(/^version 2 failed the smoke test: the canary was rejected \(\S+\)/),
+      hint: expect.stringContaining('delete it from the source bucket'),
+    });
+    expect(await stack.alias('live')).toMatchObject({ version: '1' });
+
+    await world().s3.send(new DeleteObjectCommand({ Bucket: stack.uploads, Key: CANARY_KEY }));
+    await expect(deploy(stack.deps(), stack.deployArgs(second))).resolves.toMatchObject({ version: '2' });
+    expect(stack.lines.join('\n')).toContain('(canary uploaded)');
   });
 
   it('refuses an image the registry does not hold, before changing anything', async () => {

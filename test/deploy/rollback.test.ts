@@ -116,4 +116,18 @@ describeTier(['moto', 'awscli'], 'rollback against moto', () => {
       hint: expect.stringContaining("--routing-config '{}'"),
     });
   });
+
+  it('live moved by hand to $LATEST: rollback takes it off, and previous never records $LATEST', async () => {
+    const stack = await world().stack();
+    await deploy(stack.deps(), stack.deployArgs(await stack.image('second')));
+    const byHand = { FunctionName: stack.functionName, Name: 'live', FunctionVersion: '$LATEST' };
+    await world().lambda.send(new UpdateAliasCommand(byHand));
+
+    await rollback(stack.rollbackDeps(), stack.rollbackArgs());
+    expect(await stack.snapshot()).toMatchObject({ live: { version: '1' }, previous: { version: '1' } });
+
+    await world().lambda.send(new UpdateAliasCommand(byHand));
+    await deploy(stack.deps(), stack.deployArgs(await stack.image('third')));
+    expect(await stack.snapshot()).toMatchObject({ live: { version: '3' }, previous: { version: '1' } });
+  });
 });
