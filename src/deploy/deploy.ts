@@ -10,7 +10,14 @@ import {
 import type { DeployArguments } from './deployArguments';
 import { awsCall, DeployError, messageOf } from './deployError';
 import { describePlan, planDeploy } from './deployPlan';
-import { type FunctionState, isPublished, pointAlias, readFunctionState, readVersion } from './functionState';
+import {
+  type FunctionState,
+  type FunctionVersion,
+  isPublished,
+  pointAlias,
+  readFunctionState,
+  readVersion,
+} from './functionState';
 import { type ImageUri, shortDigest } from './imageUri';
 import { type SmokeTestDependencies, type SmokeTestPassed, smokeTest } from './smokeTest';
 
@@ -93,7 +100,12 @@ async function updateCode(deps: DeployDependencies, state: FunctionState, image:
   });
 }
 
-async function publish(deps: DeployDependencies, state: FunctionState, image: ImageUri): Promise<string> {
+/** Publishes $LATEST and returns that version, checked to run `image` and nothing someone put there since. */
+async function publish(
+  deps: DeployDependencies,
+  state: FunctionState,
+  image: ImageUri,
+): Promise<FunctionVersion> {
   const { lambda } = deps;
   const { functionName } = state;
   const output = await awsCall(
@@ -117,7 +129,14 @@ async function publish(deps: DeployDependencies, state: FunctionState, image: Im
     { client: lambda, maxWaitTime: deps.maxWaitSeconds ?? 600 },
     { FunctionName: functionName, Qualifier: output.Version },
   );
-  return output.Version;
+  const published = await readVersion(lambda, functionName, output.Version);
+  if (published.imageUri !== image.uri) {
+    throw new DeployError(
+      `version ${published.version} runs ${String(published.imageUri)}, not ${image.uri}: someone changed the function's code while this deploy ran`,
+      'let the other deploy finish, then run this again (the deploy workflow runs one deploy at a time)',
+    );
+  }
+  return published;
 }
 
 type Step = (n: number, text: string) => void;
@@ -137,13 +156,17 @@ async function inspect(deps: DeployDependencies, args: DeployArguments, step: St
 }
 
 /** Step 4, unless skipped: the new version must make the canary's thumbnail. */
-async function smokeTestStep(deps: DeployDependencies, args: DeployArguments, version: string, step: Step) {
+async function smokeTestStep(
+  deps: DeployDependencies,
+  args: DeployArguments,
+  published: FunctionVersion,
+  step: Step,
+) {
   if (!args.smokeTest) {
     step(4, 'smoke test skipped (--skip-smoke-test)');
     return 'skipped';
   }
-  step(4, `smoke test: invoking version ${version} with the canary`);
-  const published = await readVersion(deps.lambda, args.functionName, version);
+  step(4, `smoke test: invoking version ${published.version} with the canary`);
   const smoke = await smokeTest(deps, args.functionName, published);
   const { thumbnail, canary } = smoke;
   deps.report(
@@ -182,9 +205,10 @@ export async function deploy(deps: DeployDependencies, args: DeployArguments): P
     await updateCode(deps, state, args.image);
   }
   step(3, 'publishing a version');
-  const version = await publish(deps, state, args.image);
+  const published = await publish(deps, state, args.image);
+  const { version } = published;
   deps.report(`      version ${version}`);
-  const smoke = await smokeTestStep(deps, args, version, step);
+  const smoke = await smokeTestStep(deps, args, published, step);
   step(5, `moving alias live from version ${plan.fromVersion} to version ${version}`);
   // previous first: if live cannot move, previous names the version live still serves, never a stranger.
   // Live on $LATEST (moved there by hand) is not recorded: previous keeps a version that was tested.

@@ -2,11 +2,15 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import {
   GetAliasCommand,
   GetFunctionCommand,
+  type GetFunctionCommandOutput,
+  GetFunctionConfigurationCommand,
   InvokeCommand,
   type InvokeCommandOutput,
   LambdaClient,
   LambdaServiceException,
+  PublishVersionCommand,
   UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -20,7 +24,15 @@ import { rollback } from '../../src/deploy/rollback';
 // an alias moved by someone else since it was read (moto ignores UpdateAlias's RevisionId), and what
 // Lambda's Invoke returns for a crash.
 
-const IMAGE = parseImageUri(`123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs@sha256:${'a'.repeat(64)}`);
+const image = (digit: string) => {
+  const parsed = parseImageUri(
+    `123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs@sha256:${digit.repeat(64)}`,
+  );
+  if (parsed === undefined) {
+    throw new Error('bad test image');
+  }
+  return parsed;
+};
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:thumbs';
 
 const lambdaError = (name: string, message: string, httpStatusCode: number) =>
@@ -32,6 +44,11 @@ describe('deploy and rollback when AWS says no', () => {
   const lambdaMock = mockClient(lambda);
   const ecrMock = mockClient(ecr);
   const rollbackArgs = { action: 'rollback', functionName: 'thumbs', dryRun: false } as const;
+  const deployArgs = { action: 'deploy', functionName: 'thumbs', dryRun: false, smokeTest: true } as const;
+  const dependencies = () => ({
+    ...{ lambda, ecr, s3: new S3Client({ region: 'us-east-1' }), invoke: lambdaInvoker(lambda) },
+    ...{ readCanaryImage: () => Promise.resolve(Buffer.alloc(0)), report: () => undefined },
+  });
 
   beforeEach(() => {
     lambdaMock.reset();
@@ -43,21 +60,8 @@ describe('deploy and rollback when AWS says no', () => {
     const denied =
       'User: arn:aws:sts::123456789012:assumed-role/ci/gh is not authorized to perform: lambda:GetFunction';
     lambdaMock.on(GetFunctionCommand).rejects(lambdaError('AccessDeniedException', denied, 403));
-    const dependencies = {
-      ...{ lambda, ecr, s3: new S3Client({ region: 'us-east-1' }), invoke: lambdaInvoker(lambda) },
-      ...{ readCanaryImage: () => Promise.resolve(Buffer.alloc(0)), report: () => undefined },
-    };
-    if (!IMAGE) {
-      throw new Error('bad test image');
-    }
 
-    const failure = deploy(dependencies, {
-      action: 'deploy',
-      functionName: 'thumbs',
-      dryRun: false,
-      image: IMAGE,
-      smokeTest: true,
-    });
+    const failure = deploy(dependencies(), { ...deployArgs, image: image('a') });
 
     await expect(failure).rejects.toThrow(DeployError);
     await expect(failure).rejects.toMatchObject({
@@ -78,7 +82,7 @@ describe('deploy and rollback when AWS says no', () => {
   it('moves an alias only from the revision it read, and says so when someone moved it since', async () => {
     const version = (number: string) => ({
       Configuration: { PackageType: 'Image', Version: number, FunctionArn: FUNCTION_ARN },
-      Code: { ImageUri: IMAGE?.uri },
+      Code: { ImageUri: image('a').uri },
     });
     lambdaMock
       .on(GetFunctionCommand)
@@ -110,6 +114,37 @@ describe('deploy and rollback when AWS says no', () => {
     expect(lambdaMock.commandCalls(UpdateAliasCommand).map((call) => call.args[0].input)).toEqual([
       { FunctionName: 'thumbs', Name: 'live', FunctionVersion: '2', RevisionId: 'live-r1' },
     ]);
+  });
+
+  it('stops before the smoke test when the version it published runs an image someone else put there', async () => {
+    const version = (number: string, imageUri: string): GetFunctionCommandOutput => ({
+      Configuration: {
+        PackageType: 'Image',
+        Version: number,
+        State: 'Active',
+        LastUpdateStatus: 'Successful',
+      },
+      Code: { ImageUri: imageUri },
+      $metadata: {},
+    });
+    lambdaMock.on(GetFunctionCommand).resolves(version('$LATEST', image('c').uri));
+    lambdaMock.on(GetFunctionCommand, { Qualifier: '4' }).resolves(version('4', image('c').uri));
+    lambdaMock.on(GetFunctionCommand, { Qualifier: '5' }).resolves(version('5', image('e').uri));
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '4' });
+    lambdaMock.on(PublishVersionCommand).resolves({ Version: '5' });
+    lambdaMock.on(GetFunctionConfigurationCommand).resolves({ State: 'Active' });
+    const invoke = jest.fn();
+
+    const failure = deploy({ ...dependencies(), invoke }, { ...deployArgs, image: image('a') });
+
+    await expect(failure).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /^version 5 runs \S+e{64}, not \S+a{64}: someone changed the function's code/,
+      ),
+    });
+    expect(lambdaMock.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(1);
+    expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
+    expect(invoke).not.toHaveBeenCalled();
   });
 });
 
