@@ -1,6 +1,6 @@
 /**
  * `npm run deploy`: moves the thumbnail function to a new image safely, or rolls it back. Exit codes: 0
- * done (or nothing to do), 1 failed with the alias left where it was, 2 bad usage.
+ * done (or nothing to do), 1 failed, 2 bad usage.
  */
 import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -16,25 +16,34 @@ import {
   parseDeployArguments,
   type RollbackArguments,
 } from './deployArguments';
-import { DeployError } from './deployError';
+import { DeployError, messageOf } from './deployError';
 import { deploySummary } from './deploySummary';
 import { lambdaInvoker } from './invoker';
 import { rollback } from './rollback';
 
-// dist/deploy/main.js -> the repository's sample image.
-const DEFAULT_CANARY = join(__dirname, '..', '..', 'scripts', 'assets', 'smoke-test.jpg');
+// dist/deploy/main.js -> the repository's sample image, the canary every smoke test thumbnails.
+const CANARY_IMAGE = join(__dirname, '..', '..', 'scripts', 'assets', 'smoke-test.jpg');
 
 const report = (line: string) => process.stdout.write(`${line}\n`);
 
-function fail(message: string, hint: string | undefined, code: number): never {
+/** Prints what went wrong and what to do next, and exits with `code`. */
+function fail(message: string, hint: string | undefined, code: 1 | 2): never {
   const what = code === 2 ? 'deploy' : 'deploy failed';
   process.stderr.write(`\n${what}: ${message}\n${hint ? `next:  ${hint}\n` : ''}`);
   process.exit(code);
 }
 
-function summarise(file: string | undefined, result: Parameters<typeof deploySummary>[0]): void {
-  if (file !== undefined) {
-    appendFileSync(file, deploySummary(result, process.env.GITHUB_SHA));
+/** Appends to the job summary; a summary that cannot be written never turns a deploy into a failure. */
+function summarise(result: Parameters<typeof deploySummary>[0]): void {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  try {
+    if (file) {
+      appendFileSync(file, deploySummary(result, process.env.GITHUB_SHA));
+    }
+  } catch (error) {
+    process.stderr.write(
+      `deploy: could not append the job summary to ${String(file)}: ${messageOf(error)}\n`,
+    );
   }
 }
 
@@ -43,18 +52,16 @@ function run(args: DeployArguments | RollbackArguments) {
   if (args.action === 'rollback') {
     return rollback({ lambda, report }, args);
   }
-  return deploy(
-    {
-      lambda,
-      // The registry's region, which may differ from the function's.
-      ecr: new ECRClient({ region: args.image.region }),
-      s3: new S3Client({}),
-      invoke: lambdaInvoker(lambda),
-      readCanaryImage: () => readFile(args.canaryFile),
-      report,
-    },
-    args,
-  );
+  const dependencies = {
+    lambda,
+    // The registry's region, which may differ from the function's.
+    ecr: new ECRClient({ region: args.image.region }),
+    s3: new S3Client({}),
+    invoke: lambdaInvoker(lambda),
+    readCanaryImage: () => readFile(CANARY_IMAGE),
+    report,
+  };
+  return deploy(dependencies, args);
 }
 
 async function main(): Promise<void> {
@@ -62,7 +69,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let args;
   try {
-    args = parseDeployArguments(process.argv.slice(2), process.env, DEFAULT_CANARY);
+    args = parseDeployArguments(process.argv.slice(2), process.env);
   } catch (error) {
     if (error instanceof UsageError) {
       fail(error.message, 'npm run deploy -- --help', 2);
@@ -74,16 +81,13 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    summarise(args.summaryFile, await run(args));
+    summarise(await run(args));
   } catch (error) {
-    summarise(args.summaryFile, { error: error instanceof Error ? error : new Error(String(error)) });
-    if (error instanceof DeployError) {
-      fail(error.message, error.hint, 1);
-    }
+    summarise({ error: error instanceof Error ? error : new Error(String(error)) });
     throw error;
   }
 }
 
 main().catch((error: unknown) => {
-  fail(error instanceof Error ? error.message : String(error), undefined, 1);
+  fail(messageOf(error), error instanceof DeployError ? error.hint : undefined, 1);
 });

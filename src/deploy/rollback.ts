@@ -1,8 +1,7 @@
-import { type LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
-import { aliasDescription, previousVersionIn } from './aliasDescription';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RollbackArguments } from './deployArguments';
-import { awsCall, DeployError } from './deployError';
-import { readFunctionState, readVersion } from './functionState';
+import { DeployError, messageOf } from './deployError';
+import { type FunctionState, isPublished, pointAlias, readFunctionState, readVersion } from './functionState';
 import { shortDigest } from './imageUri';
 
 export interface RollbackDependencies {
@@ -13,72 +12,70 @@ export interface RollbackDependencies {
 export interface RollbackOutcome {
   readonly status: 'rolled-back' | 'planned' | 'up-to-date';
   readonly functionName: string;
-  readonly alias: string;
+  /** The version live serves afterwards (or would, for a plan). */
   readonly version: string;
+  /** The version live served before. */
   readonly previousVersion: string;
   readonly imageUri: string | undefined;
 }
 
+/** Where live goes: `--to-version`, or the version previous holds when that is an earlier published one. */
+function targetOf(state: FunctionState, args: RollbackArguments): string {
+  const target = args.toVersion ?? state.previous.version;
+  if (args.toVersion === undefined && (target === state.live.version || !isPublished(target))) {
+    const why = target === state.live.version ? 'the one live serves' : 'not a published one';
+    throw new DeployError(
+      `alias previous points to version ${target}, ${why}: there is no earlier version to go back to`,
+      `pass --to-version <n>; aws lambda list-versions-by-function --function-name ${args.functionName} lists them`,
+    );
+  }
+  return target;
+}
+
+/** Live first, so that traffic comes off the bad version even if the second move fails; then previous. */
+async function swap(lambda: LambdaClient, state: FunctionState, target: string): Promise<string> {
+  const from = state.live.version;
+  // Live on $LATEST (moved there by hand) is not recorded: previous keeps a version that was tested.
+  const keep = isPublished(from) ? from : target;
+  await pointAlias(lambda, state, state.live, target);
+  await pointAlias(lambda, state, state.previous, keep).catch((error: unknown) => {
+    throw new DeployError(
+      `alias live now serves version ${target}, but alias previous still holds ${state.previous.version}: ${messageOf(error)}`,
+      `to undo this rollback, pass --to-version ${from}`,
+    );
+  });
+  return keep;
+}
+
 /**
- * Moves the alias back to the version it served before its last move (or to `--to-version`). No smoke
- * test: that version passed one when it went live. The alias then remembers the version it left, so a
- * second rollback undoes the first.
+ * Moves live back to the version alias previous holds (or to `--to-version`), then points previous at the
+ * version live left, so that a second rollback undoes the first. No smoke test: the version goes back to
+ * traffic it served before (or that the operator named).
  */
 export async function rollback(
   deps: RollbackDependencies,
   args: RollbackArguments,
 ): Promise<RollbackOutcome> {
   const { lambda, report } = deps;
-  const state = await readFunctionState(lambda, args.functionName, args.alias);
-  if (state.alias === undefined) {
-    throw new DeployError(
-      `function ${args.functionName} has no alias ${args.alias}: nothing to roll back`,
-      'deploy first',
-    );
-  }
-  const current = state.alias.version;
-  const target = args.toVersion ?? previousVersionIn(state.alias.description);
-  if (target === undefined) {
-    throw new DeployError(
-      `alias ${args.alias} records no previous version (description: ${JSON.stringify(state.alias.description)})`,
-      `pass --to-version <n>; aws lambda list-versions-by-function --function-name ${args.functionName} lists them`,
-    );
-  }
+  const state = await readFunctionState(lambda, args.functionName);
+  const from = state.live.version;
+  const target = targetOf(state, args);
   const to = await readVersion(lambda, args.functionName, target);
-  const outcome = {
-    functionName: args.functionName,
-    alias: args.alias,
-    previousVersion: current,
-    imageUri: to.imageUri,
-  };
+  const outcome = { functionName: args.functionName, previousVersion: from, imageUri: to.imageUri };
   report(
-    `alias ${args.alias}: version ${current} (${shortDigest(state.live?.imageUri ?? '?')}) -> version ${target} (${shortDigest(to.imageUri ?? '?')})`,
+    `alias live: version ${from} (${shortDigest(state.liveVersion.imageUri)}) -> version ${target} (${shortDigest(to.imageUri)})`,
   );
-  if (target === current) {
-    report(`nothing to do: alias ${args.alias} already serves version ${target}`);
+  if (target === from) {
+    report(`nothing to do: alias live already serves version ${target}`);
     return { ...outcome, status: 'up-to-date', version: target };
   }
   if (args.dryRun) {
-    report('dry run: the alias was not moved');
+    report('dry run: no alias was moved');
     return { ...outcome, status: 'planned', version: target };
   }
-  await awsCall(
-    {
-      doing: `moving alias ${args.functionName}:${args.alias} to version ${target}`,
-      action: 'lambda:UpdateAlias',
-      resource: `${state.latest.functionArn}:${args.alias}`,
-    },
-    () =>
-      lambda.send(
-        new UpdateAliasCommand({
-          FunctionName: args.functionName,
-          Name: args.alias,
-          FunctionVersion: target,
-          Description: aliasDescription(current, to.imageUri),
-          RevisionId: state.alias?.revisionId,
-        }),
-      ),
+  const kept = await swap(lambda, state, target);
+  report(
+    `alias live now serves version ${target}; alias previous holds version ${kept} (--rollback again undoes this)`,
   );
-  report(`alias ${args.alias} now serves version ${target}`);
   return { ...outcome, status: 'rolled-back', version: target };
 }

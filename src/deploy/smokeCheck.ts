@@ -65,6 +65,9 @@ function notMade(version: string, record: unknown): SmokeTestFailedError {
   const detail = other.detail === undefined ? '' : `: ${other.detail}`;
   return new SmokeTestFailedError(
     `version ${version} failed the smoke test: the canary was ${other.status}${reason}${detail}, not made`,
+    other.status === 'rejected'
+      ? 'if the canary image itself is damaged, delete it from the source bucket: the next deploy uploads a fresh one'
+      : undefined,
   );
 }
 

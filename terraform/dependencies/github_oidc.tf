@@ -6,7 +6,7 @@ locals {
   create_oidc        = local.github_enabled && var.github_oidc_provider_arn == null
   oidc_provider_arn  = local.create_oidc ? aws_iam_openid_connect_provider.github[0].arn : var.github_oidc_provider_arn
   ecr_repository_arn = "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${var.project_name}"
-  # Where npm run deploy keeps its smoke-test image (src/deploy/canary.ts), and where its thumbnail goes.
+  # Where npm run deploy keeps its smoke-test image (src/deploy/smokeTest.ts), and where its thumbnail goes.
   canary_prefix = "${var.source_prefix}thumbnailer-canary/"
 
   deploy_statements = concat(
@@ -35,15 +35,15 @@ locals {
         Resource = [local.ecr_repository_arn]
       },
       {
+        # npm run deploy: update the code, publish a version, invoke it (the smoke test), and move the live
+        # and previous aliases that terraform/lambda created. It never creates or deletes anything.
         Sid    = "DeployFunction"
         Effect = "Allow"
         Action = [
-          "lambda:CreateAlias",
           "lambda:GetAlias",
           "lambda:GetFunction",
           "lambda:GetFunctionConfiguration",
           "lambda:InvokeFunction",
-          "lambda:ListVersionsByFunction",
           "lambda:PublishVersion",
           "lambda:UpdateAlias",
           "lambda:UpdateFunctionCode",

@@ -74,12 +74,27 @@ resource "aws_lambda_function" "thumbnailer" {
 # traffic, and a terraform apply never moves traffic to an untested version.
 resource "aws_lambda_alias" "live" {
   name             = local.alias_name
-  description      = "managed by npm run deploy"
+  description      = "What S3 invokes; npm run deploy moves it to a version only once it passed its smoke test."
   function_name    = aws_lambda_function.thumbnailer.function_name
   function_version = aws_lambda_function.thumbnailer.version
 
   lifecycle {
-    ignore_changes = [function_version, description]
+    ignore_changes = [function_version]
+  }
+}
+
+# Where rollback goes: npm run deploy points it at the version live served before each move, and
+# --rollback swaps the two, so a second rollback undoes the first. It starts where live is (on a stack
+# created before it existed, too), so there is nothing to roll back to until the first deploy. Nothing
+# invokes it: S3's permission and the retry settings are the live alias's alone.
+resource "aws_lambda_alias" "previous" {
+  name             = "previous"
+  description      = "The version live served before its last move: npm run deploy -- --rollback goes back to it."
+  function_name    = aws_lambda_function.thumbnailer.function_name
+  function_version = aws_lambda_alias.live.function_version
+
+  lifecycle {
+    ignore_changes = [function_version]
   }
 }
 

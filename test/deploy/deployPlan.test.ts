@@ -1,4 +1,3 @@
-import { aliasDescription, previousVersionIn } from '../../src/deploy/aliasDescription';
 import { describePlan, planDeploy } from '../../src/deploy/deployPlan';
 import type { FunctionState, FunctionVersion } from '../../src/deploy/functionState';
 import { parseImageUri } from '../../src/deploy/imageUri';
@@ -7,7 +6,7 @@ const uri = (digit: string) =>
   `123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs@sha256:${digit.repeat(64)}`;
 const image = (digit: string) => {
   const parsed = parseImageUri(uri(digit));
-  if (!parsed) {
+  if (parsed === undefined) {
     throw new Error('bad test image');
   }
   return parsed;
@@ -21,10 +20,12 @@ const version = (name: string, imageDigit: string, settings = 's1'): FunctionVer
   settings,
   revisionId: undefined,
 });
-const state = (latest: FunctionVersion, live?: FunctionVersion): FunctionState => ({
+const state = (latest: FunctionVersion, live: FunctionVersion): FunctionState => ({
+  functionName: 'thumbs',
   latest,
-  alias: live && { name: 'live', version: live.version, description: '', revisionId: undefined },
-  live,
+  live: { name: 'live', version: live.version, revisionId: undefined },
+  liveVersion: live,
+  previous: { name: 'previous', version: '1', revisionId: undefined },
 });
 
 describe('planDeploy', () => {
@@ -64,45 +65,26 @@ describe('planDeploy', () => {
       },
     ],
     [
-      'an image $LATEST already runs but the alias does not serve',
+      'an image $LATEST already runs but live does not serve',
       state(version('$LATEST', 'b'), version('4', 'a')),
       'b',
       { kind: 'deploy', updateCode: false, reason: 'version 4 runs another image', fromVersion: '4' },
-    ],
-    [
-      'a function without the alias yet',
-      state(version('$LATEST', 'a')),
-      'a',
-      { kind: 'deploy', updateCode: false, reason: 'the alias does not exist yet', fromVersion: undefined },
     ],
   ])('%s', (_name, current, target, expected) => {
     expect(planDeploy(current, image(target))).toEqual(expected);
   });
 
   it('describes a plan as the steps it will take', () => {
-    const plan = planDeploy(state(version('$LATEST', 'a')), image('b'));
-    expect(describePlan(plan, image('b'), 'live', false)).toEqual([
-      'why: the alias does not exist yet',
-      `update the function's code to ${uri('b')} and wait for it`,
+    const plan = planDeploy(state(version('$LATEST', 'b'), version('4', 'a')), image('b'));
+    expect(describePlan(plan, image('b'), false)).toEqual([
+      'why: version 4 runs another image',
+      'keep the code: $LATEST already runs this image',
       'publish a version',
       'no smoke test (--skip-smoke-test)',
-      'move alias live to it (creating the alias)',
+      'point alias previous at version 4, then move alias live from it to the new version',
     ]);
-  });
-});
-
-describe('the alias description', () => {
-  it('records the previous version and the image, within the 256 characters Lambda allows', () => {
-    const description = aliasDescription('12', uri('d'));
-    expect(description).toBe(
-      `managed by npm run deploy; previous version 12; image sha256:${'d'.repeat(64)}`,
-    );
-    expect(previousVersionIn(description)).toBe('12');
-    expect(aliasDescription('1', `${'x'.repeat(300)}@sha256:0`).length).toBeLessThanOrEqual(256);
-  });
-
-  it('has no previous version on the first deploy or when someone else wrote it', () => {
-    expect(previousVersionIn(aliasDescription(undefined, uri('a')))).toBeUndefined();
-    expect(previousVersionIn('managed by npm run deploy')).toBeUndefined();
+    expect(describePlan({ kind: 'up-to-date', version: '4' }, image('a'), true)).toEqual([
+      `nothing to do: alias live already serves version 4 with ${uri('a')}`,
+    ]);
   });
 });

@@ -32,13 +32,12 @@ const EXECUTION_GRANTS = [
   `sqs:SendMessage arn:aws:sqs:${REGION}:${ACCOUNT}:thumbnailer-dead-letters`,
 ];
 
+// Moving the live and previous aliases terraform/lambda created; no CreateAlias, no version listing.
 const DEPLOY_LAMBDA_ACTIONS = [
-  'CreateAlias',
   'GetAlias',
   'GetFunction',
   'GetFunctionConfiguration',
   'InvokeFunction',
-  'ListVersionsByFunction',
   'PublishVersion',
   'UpdateAlias',
   'UpdateFunctionCode',

@@ -80,9 +80,12 @@ describe('the GitHub Actions workflows', () => {
       ["env.DEPLOY_ROLE_ARN != ''", ['aws-region', 'role-session-name', 'role-to-assume']],
       ["env.DEPLOY_ROLE_ARN == ''", ['aws-access-key-id', 'aws-region', 'aws-secret-access-key']],
     ]);
-    expect(steps.map((step) => step.run ?? '').join('\n')).toMatch(
-      /scripts\/pushImage\.sh [^\n]*--tag "\$GITHUB_SHA"[\s\S]*npm run deploy -- --function "\$LAMBDA_FUNCTION_NAME" --image-uri "\$IMAGE_URI"/,
+    const runs = steps.map((step) => step.run ?? '').join('\n');
+    expect(runs).toMatch(
+      /scripts\/pushImage\.sh [^\n]*--tag "\$GITHUB_SHA"[\s\S]*npm run deploy -- --function "\$LAMBDA_FUNCTION_NAME" --image-uri "\$IMAGE_URI"$/,
     );
+    // The promise of continuous deployment: a version that fails its smoke test never gets traffic.
+    expect(runs).not.toContain('--skip-smoke-test');
   });
 
   it('deploys on exactly the paths that CI leaves to it, so that every push to main is tested once', async () => {

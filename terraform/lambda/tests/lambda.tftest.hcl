@@ -99,6 +99,10 @@ run "s3_invokes_the_live_alias_which_starts_on_the_first_version" {
     condition     = aws_lambda_permission.s3_invoke.qualifier == "live" && aws_lambda_function_event_invoke_config.thumbnailer.qualifier == "live"
     error_message = "The invoke permission and the retry/dead-letter settings must be those of the alias S3 invokes."
   }
+  assert {
+    condition     = aws_lambda_alias.previous.name == "previous" && aws_lambda_alias.previous.function_version == aws_lambda_alias.live.function_version
+    error_message = "The previous alias (where --rollback goes) must start where live starts: a fresh stack has nothing to roll back to."
+  }
 }
 
 run "failed_events_are_retried_then_dead_lettered" {
