@@ -1,4 +1,4 @@
-import { realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UsageError } from '../validation/usageError';
 import { describeFsError, kindOf } from './fsErrors';
@@ -28,7 +28,11 @@ async function addInput(input: string, out: string, realOut: string, found: Foun
     stats = await stat(input);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UsageError(`input not found: ${input}`);
+      const link = await lstat(input).then(
+        (stats) => stats.isSymbolicLink(),
+        () => false,
+      );
+      throw new UsageError(link ? `input ${input} is a broken symbolic link` : `input not found: ${input}`);
     }
     found.notices.push({
       status: 'failed',

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/dockerfile';
 import { describeImage, photoJpeg, sampleHeic, solidImage } from '../support/images';
@@ -25,6 +25,7 @@ describe('the thumbnailer command', () => {
       writeFile(join(photos, 'broken.jpg'), broken.subarray(0, broken.length / 2)),
       writeFile(join(photos, 'phone.heic'), sampleHeic()),
     ]);
+    await symlink('nowhere.jpg', join(work, 'dangling.jpg'));
     await mkdir(join(work, 'other'));
     await copyFile(join(photos, 'a.jpg'), join(work, 'other', 'a.jpg'));
   });
@@ -94,6 +95,7 @@ describe('the thumbnailer command', () => {
 
   it.each<[string, string[], RegExp]>([
     ['a missing input', ['nowhere', '-o', 'x'], /input not found: nowhere/],
+    ['a broken link as input', ['dangling.jpg', '-o', 'x'], /input dangling\.jpg is a broken symbolic link/],
     [
       'an output folder inside the input',
       ['photos', '-o', 'photos/thumbs'],
