@@ -31,17 +31,23 @@ github=true
 github_repo=""
 architecture=""
 smoke_test=true
+# Every argument is checked here, before any tool runs: a bad one changes nothing and exits with 2.
 while [ $# -gt 0 ]; do
   case "$1" in
-    --yes) ASSUME_YES=true; shift ;;
-    --github-repo) github_repo="${2:?--github-repo needs a value}"; shift 2 ;;
-    --no-github) github=false; shift ;;
-    --architecture) architecture="${2:?--architecture needs a value}"; shift 2 ;;
-    --skip-smoke-test) smoke_test=false; shift ;;
+    --github-repo=* | --architecture=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+    --yes) option_once "$1"; ASSUME_YES=true; shift ;;
+    --github-repo) option_value "$1" "${2:-}"; check_github_repo "$2" "$1"; github_repo="$2"; shift 2 ;;
+    --no-github) option_once "$1"; github=false; shift ;;
+    --architecture) option_value "$1" "${2:-}"; check_architecture "$2" "$1"; architecture="$2"; shift 2 ;;
+    --skip-smoke-test) option_once "$1"; smoke_test=false; shift ;;
     -h | --help) usage; exit 0 ;;
-    *) die "unknown option: $1" "see scripts/bootstrap.sh --help" ;;
+    -*) refuse "unknown option: $(shown "$1")" ;;
+    *) refuse "unexpected argument: $(shown "$1") (this script takes only options)" ;;
   esac
 done
+if [ "$github" = false ] && [ -n "$github_repo" ]; then
+  refuse "--github-repo and --no-github contradict each other: pass one of them"
+fi
 
 # The secrets .github/workflows/deploy.yml reads; destroyAll.sh deletes the same names.
 GITHUB_SECRETS=(ECR_REPOSITORY AWS_REGION LAMBDA_FUNCTION_NAME AWS_DEPLOY_ROLE_ARN)
@@ -49,21 +55,37 @@ SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 steps 6
 
 # --- 1 ------------------------------------------------------------------------------------------------
+# Everything is checked before anything changes: a refusal here exits with 2, having changed nothing.
 step "Preflight" "install what is missing, or fix the credentials, and run this again"
 tools=(aws terraform docker git node)
 if [ "$github" = true ]; then tools+=(gh); fi
 require_tools "${tools[@]}"
 require_buildx
 require_node_modules
+check_environment
 use_region
-account="$(require_credentials)"
-if [ "$github" = true ]; then
-  gh auth status >/dev/null 2>&1 || die "gh is not logged in" "run gh auth login, or pass --no-github"
-  github_repo="${github_repo:-$(gh repo view --json nameWithOwner --jq .nameWithOwner 2>/dev/null || true)}"
-  [ -n "$github_repo" ] || die "cannot tell which GitHub repository deploys" "pass --github-repo owner/name, or --no-github"
+if [ -n "$architecture" ]; then
+  architecture_from=--architecture
+else
+  architecture="$(tf_output lambda architecture)"
+  architecture_from="the lambda stack's state"
 fi
-architecture="${architecture:-$(tf_output lambda architecture)}"
 architecture="${architecture:-arm64}"
+check_architecture "$architecture" "$architecture_from"
+require_credentials
+if [ "$github" = true ]; then
+  gh auth status >/dev/null 2>&1 || refuse "gh is not logged in" "run gh auth login, or pass --no-github"
+  if [ -z "$github_repo" ]; then
+    github_repo="$(gh repo view --json nameWithOwner --jq .nameWithOwner 2>/dev/null || true)"
+    [ -n "$github_repo" ] || refuse "cannot tell which GitHub repository deploys" "pass --github-repo owner/name, or --no-github"
+    check_github_repo "$github_repo" "gh repo view"
+  fi
+fi
+dependency_vars=(-var-file="$SHARED_TFVARS" -var "aws_region=${region}")
+if [ "$github" = true ]; then dependency_vars+=(-var "github_repository=${github_repo}"); fi
+check_stack_variables dependencies "${dependency_vars[@]}"
+check_stack_variables lambda -var-file="$SHARED_TFVARS" -var "aws_region=${region}" \
+  -var "architecture=${architecture}" -var "image_uri=$(placeholder_image_uri)"
 info "account       ${account}"
 info "region        ${region}"
 info "endpoint      $(describe_endpoint)"
@@ -76,9 +98,7 @@ confirm "Go ahead?"
 # --- 2 ------------------------------------------------------------------------------------------------
 step "Applying terraform/dependencies" "read the Terraform error above; fix it and run this again (it resumes where it stopped)"
 tf_init dependencies
-dependency_vars=(-var-file="$SHARED_TFVARS" -var "aws_region=${region}")
 if [ "$github" = true ]; then
-  dependency_vars+=(-var "github_repository=${github_repo}")
   # An account has one GitHub OIDC provider: reuse one the stack does not already manage.
   existing_provider="$(aws iam list-open-id-connect-providers \
     --query "OpenIDConnectProviderList[?ends_with(Arn, '/token.actions.githubusercontent.com')].Arn | [0]" --output text 2>/dev/null || true)"

@@ -26,15 +26,21 @@ EOF
 ASSUME_YES=false
 github=true
 github_repo=""
+# Every argument is checked before any tool runs: a bad one changes nothing and exits with 2.
 while [ $# -gt 0 ]; do
   case "$1" in
-    --yes) ASSUME_YES=true; shift ;;
-    --github-repo) github_repo="${2:?--github-repo needs a value}"; shift 2 ;;
-    --no-github) github=false; shift ;;
+    --github-repo=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+    --yes) option_once "$1"; ASSUME_YES=true; shift ;;
+    --github-repo) option_value "$1" "${2:-}"; check_github_repo "$2" "$1"; github_repo="$2"; shift 2 ;;
+    --no-github) option_once "$1"; github=false; shift ;;
     -h | --help) usage; exit 0 ;;
-    *) die "unknown option: $1" "see scripts/destroyAll.sh --help" ;;
+    -*) refuse "unknown option: $(shown "$1")" ;;
+    *) refuse "unexpected argument: $(shown "$1") (this script takes only options)" ;;
   esac
 done
+if [ "$github" = false ] && [ -n "$github_repo" ]; then
+  refuse "--github-repo and --no-github contradict each other: pass one of them"
+fi
 
 # The names bootstrap.sh sets.
 GITHUB_SECRETS=(ECR_REPOSITORY AWS_REGION LAMBDA_FUNCTION_NAME AWS_DEPLOY_ROLE_ARN)
@@ -42,12 +48,24 @@ steps 4
 removed=()
 
 # --- 1 ------------------------------------------------------------------------------------------------
+# Everything is checked before anything changes: a refusal here exits with 2, having changed nothing.
 step "Preflight" "install what is missing, or fix the credentials, and run this again"
 tools=(aws terraform)
 if [ "$github" = true ]; then tools+=(gh); fi
 require_tools "${tools[@]}"
+check_environment
 use_region
-account="$(require_credentials)"
+require_credentials
+# Destroying checks the variables too: a value only the dependencies stack refuses would otherwise stop
+# the run half-way, after the lambda stack was destroyed.
+placeholder="$(placeholder_image_uri)"
+check_stack_variables lambda -var-file="$SHARED_TFVARS" -var "aws_region=${region}" -var "image_uri=${placeholder}"
+check_stack_variables dependencies -var-file="$SHARED_TFVARS" -var "aws_region=${region}"
+if [ "$github" = true ] && [ -z "$github_repo" ]; then
+  github_repo="$(gh repo view --json nameWithOwner --jq .nameWithOwner 2>/dev/null || true)"
+  [ -n "$github_repo" ] || refuse "cannot tell which GitHub repository holds the secrets" "pass --github-repo owner/name, or --no-github"
+  check_github_repo "$github_repo" "gh repo view"
+fi
 tf_init dependencies
 tf_init lambda
 lambda_resources="$(tf_resources lambda | wc -l | tr -d ' ')"
@@ -56,8 +74,6 @@ if [ "$lambda_resources" -gt 0 ]; then lambda_exists=true; else lambda_exists=fa
 if [ "$dependency_resources" -gt 0 ]; then dependencies_exist=true; else dependencies_exist=false; fi
 secrets_present=()
 if [ "$github" = true ]; then
-  github_repo="${github_repo:-$(gh repo view --json nameWithOwner --jq .nameWithOwner 2>/dev/null || true)}"
-  [ -n "$github_repo" ] || die "cannot tell which GitHub repository holds the secrets" "pass --github-repo owner/name, or --no-github"
   listed="$(gh secret list --repo "$github_repo" 2>/dev/null | cut -f1 || true)"
   for name in "${GITHUB_SECRETS[@]}"; do
     if grep -qx "$name" <<<"$listed"; then secrets_present+=("$name"); fi
@@ -81,8 +97,6 @@ destroyed_count() { sed -n 's/^Destroy complete! Resources: \([0-9]*\) destroyed
 # --- 2 ------------------------------------------------------------------------------------------------
 step "Destroying terraform/lambda" "read the Terraform error above, fix it and run this again; nothing after this step was touched"
 if [ "$lambda_exists" = true ]; then
-  # A required variable; destroying uses only what the state records, so any well-formed value serves.
-  placeholder="${account}.dkr.ecr.${region}.amazonaws.com/placeholder@sha256:$(printf '0%.0s' $(seq 64))"
   tf_change lambda destroy -var-file="$SHARED_TFVARS" -var "aws_region=${region}" -var "image_uri=${placeholder}"
   removed+=("lambda stack ($(destroyed_count) resources)")
 else

@@ -25,13 +25,16 @@ EOF
 repository_url=""
 architecture=""
 tag=""
+# Every argument is checked before any tool runs: a bad one changes nothing and exits with 2.
 while [ $# -gt 0 ]; do
   case "$1" in
-    --repository-url) repository_url="${2:?--repository-url needs a value}"; shift 2 ;;
-    --architecture) architecture="${2:?--architecture needs a value}"; shift 2 ;;
-    --tag) tag="${2:?--tag needs a value}"; shift 2 ;;
+    --repository-url=* | --architecture=* | --tag=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+    --repository-url) option_value "$1" "${2:-}"; check_repository_url "$2" "$1"; repository_url="$2"; shift 2 ;;
+    --architecture) option_value "$1" "${2:-}"; check_architecture "$2" "$1"; architecture="$2"; shift 2 ;;
+    --tag) option_value "$1" "${2:-}"; check_tag "$2" "$1"; tag="$2"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
-    *) die "unknown option: $1" "see scripts/pushImage.sh --help" ;;
+    -*) refuse "unknown option: $(shown "$1")" ;;
+    *) refuse "unexpected argument: $(shown "$1") (this script takes only options)" ;;
   esac
 done
 
@@ -41,16 +44,22 @@ require_buildx
 if [ -z "$repository_url" ] || [ -z "$architecture" ]; then
   require_tools terraform
 fi
+check_environment
+use_region
 
-repository_url="${repository_url:-$(tf_output dependencies ecr_repository_url)}"
-[ -n "$repository_url" ] || die "no repository: the dependencies stack has no ecr_repository_url output" \
+repository_from=--repository-url
+if [ -z "$repository_url" ]; then
+  repository_url="$(tf_output dependencies ecr_repository_url)"
+  repository_from="the dependencies stack's ecr_repository_url"
+fi
+[ -n "$repository_url" ] || refuse "no repository: the dependencies stack has no ecr_repository_url output" \
   "apply terraform/dependencies first (scripts/bootstrap.sh does), or pass --repository-url"
-architecture="${architecture:-$(tf_output lambda architecture)}"
-architecture="${architecture:-arm64}"
-case "$architecture" in
-  arm64 | x86_64) ;;
-  *) die "unknown architecture: ${architecture}" "use arm64 or x86_64" ;;
-esac
+check_repository_region "$repository_url" "$repository_from"
+if [ -z "$architecture" ]; then
+  architecture="$(tf_output lambda architecture)"
+  architecture="${architecture:-arm64}"
+  check_architecture "$architecture" "the lambda stack's state"
+fi
 platform="linux/$([ "$architecture" = arm64 ] && echo arm64 || echo amd64)"
 
 if [ -z "$tag" ]; then
@@ -67,7 +76,6 @@ fi
 
 registry="${repository_url%%/*}"
 repository="${repository_url#*/}"
-use_region
 
 digest_of() {
   aws ecr describe-images --region "$region" --repository-name "$repository" --image-ids "imageTag=$1" \

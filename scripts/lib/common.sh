@@ -22,7 +22,94 @@ die() {
   if [ -n "${2:-}" ]; then
     printf 'next:  %s\n' "$2" >&2
   fi
-  exit 1
+  exit "${3:-1}"
+}
+
+# refuse MESSAGE [HINT]: stops before anything was changed (a bad argument or setting, a missing tool,
+# no credentials), with exit code 2, so that callers can tell "refused" from "failed part-way".
+refuse() {
+  die "$1" "${2:-see scripts/$(basename "$0") --help}" 2
+}
+
+# shown VALUE: a value as it is safe to print, quoted so that its end and any odd character show.
+shown() { printf '%q' "$1"; }
+
+SEEN_OPTIONS=" "
+
+# option_once OPTION: refuses an option given twice (which of the two was meant?).
+option_once() {
+  case "$SEEN_OPTIONS" in
+    *" $1 "*) refuse "$1 is given more than once" ;;
+  esac
+  SEEN_OPTIONS+="$1 "
+}
+
+# option_value OPTION VALUE: refuses an option whose value is missing or is the next option.
+option_value() {
+  option_once "$1"
+  if [ -z "${2:-}" ] || [[ "$2" == -* ]]; then
+    refuse "$1 needs a value"
+  fi
+}
+
+# The checks below take the same values the Terraform variables accept, so that a value either stack
+# would refuse is refused before the first stack is applied.
+
+# check_architecture VALUE FROM
+check_architecture() {
+  case "$1" in
+    arm64 | x86_64) ;;
+    *) refuse "the architecture must be arm64 or x86_64, not $(shown "$1") (from $2)" ;;
+  esac
+}
+
+# check_region VALUE FROM
+check_region() {
+  [[ "$1" =~ ^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$ ]] ||
+    refuse "$(shown "$1") (from $2) is not an AWS region name such as us-east-1" \
+      "set AWS_REGION to the region to use, and run this again"
+}
+
+# check_github_repo VALUE FROM
+check_github_repo() {
+  [[ "$1" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] ||
+    refuse "the GitHub repository must look like owner/name, not $(shown "$1") (from $2)"
+}
+
+ECR_REPOSITORY_URL='^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$'
+
+# check_repository_url VALUE FROM: an ECR repository URL, as the lambda stack's image_uri requires.
+check_repository_url() {
+  [[ "$1" =~ $ECR_REPOSITORY_URL ]] ||
+    refuse "the repository URL must be an ECR repository such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbnailer, not $(shown "$1") (from $2)"
+}
+
+# check_repository_region URL FROM: the repository is in the region in use, where its ECR calls go.
+check_repository_region() {
+  check_repository_url "$1" "$2"
+  [ "${BASH_REMATCH[1]}" = "$region" ] ||
+    refuse "the repository $(shown "$1") (from $2) is in ${BASH_REMATCH[1]}, but the region in use is ${region}" \
+      "set AWS_REGION=${BASH_REMATCH[1]}, or name a repository in ${region}"
+}
+
+# check_tag VALUE FROM: what Docker and ECR accept as a tag.
+check_tag() {
+  [[ "$1" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] ||
+    refuse "an image tag is 1 to 128 letters, digits, _ . or - (not starting with . or -), not $(shown "$1") (from $2)"
+}
+
+# check_environment: the variables the scripts and the tools they run read, before any is used.
+check_environment() {
+  if [ -n "${AWS_ENDPOINT_URL:-}" ] && ! [[ "$AWS_ENDPOINT_URL" =~ ^https?://[^[:space:]/]+(/[^[:space:]]*)?$ ]]; then
+    refuse "AWS_ENDPOINT_URL must be an http:// or https:// URL, not $(shown "$AWS_ENDPOINT_URL")" \
+      "unset it to use AWS, or set it to an emulator's URL such as http://127.0.0.1:5000"
+  fi
+  if [ -n "${AWS_CA_BUNDLE:-}" ] && ! { [ -f "$AWS_CA_BUNDLE" ] && [ -r "$AWS_CA_BUNDLE" ]; }; then
+    refuse "AWS_CA_BUNDLE names no readable file: $(shown "$AWS_CA_BUNDLE")" "unset it, or point it at a PEM certificate bundle"
+  fi
+  if [ -n "${TF_PLUGIN_DIR:-}" ] && ! [ -d "$TF_PLUGIN_DIR" ]; then
+    refuse "TF_PLUGIN_DIR names no folder: $(shown "$TF_PLUGIN_DIR")" "unset it to let Terraform install providers, or point it at a provider mirror"
+  fi
 }
 
 finish_step() {
@@ -70,19 +157,19 @@ require_tools() {
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
-    die "missing required tools: ${missing[*]}" "install them (see the README's Prerequisites) and run this again"
+    refuse "missing required tools: ${missing[*]}" "install them (see the README's Prerequisites) and run this again"
   fi
 }
 
 require_buildx() {
   docker buildx version >/dev/null 2>&1 ||
-    die "docker is installed but its buildx plugin is not" "install Docker Buildx (https://docs.docker.com/build/install-buildx/)"
+    refuse "docker is installed but its buildx plugin is not" "install Docker Buildx (https://docs.docker.com/build/install-buildx/)"
 }
 
 # npm run deploy's dependencies: installed by `npm ci`.
 require_node_modules() {
   [ -d "${REPO_ROOT}/node_modules/@aws-sdk/client-lambda" ] ||
-    die "the project's Node.js dependencies are not installed" "run npm ci in ${REPO_ROOT}, then run this again"
+    refuse "the project's Node.js dependencies are not installed" "run npm ci in ${REPO_ROOT}, then run this again"
 }
 
 # run_deploy ARGS...: npm run deploy (src/deploy), built first so that it is the checked-out code's.
@@ -102,7 +189,7 @@ confirm() {
     return 0
   fi
   if [ ! -t 0 ]; then
-    die "confirmation needed, and there is no terminal to ask on" "run again with --yes"
+    refuse "confirmation needed, and there is no terminal to ask on" "run again with --yes"
   fi
   local answer
   read -r -p "$1 [y/N] " answer
@@ -112,33 +199,51 @@ confirm() {
   esac
 }
 
-# The region everything uses: AWS_REGION, AWS_DEFAULT_REGION, the CLI profile's, or shared.tfvars'.
+# Sets `region` (and `region_from`, where it came from): AWS_REGION, AWS_DEFAULT_REGION, the CLI
+# profile's, or shared.tfvars'.
 resolve_region() {
-  local region="${AWS_REGION:-${AWS_DEFAULT_REGION:-}}"
+  region="${AWS_REGION:-}"
+  region_from=AWS_REGION
+  if [ -z "$region" ]; then
+    region="${AWS_DEFAULT_REGION:-}"
+    region_from=AWS_DEFAULT_REGION
+  fi
   if [ -z "$region" ]; then
     region="$(aws configure get region 2>/dev/null || true)"
+    region_from="the AWS CLI profile"
   fi
   if [ -z "$region" ]; then
     region="$(sed -n 's/^aws_region *= *"\(.*\)"/\1/p' "$SHARED_TFVARS")"
+    region_from=terraform/shared.tfvars
   fi
-  printf '%s' "$region"
 }
 
-# Sets `region` and exports it under both names: the AWS CLI v1 reads only AWS_DEFAULT_REGION.
+# Sets `region`, refusing a missing or malformed one, and exports it under both names: the AWS CLI v1
+# reads only AWS_DEFAULT_REGION.
 use_region() {
-  region="$(resolve_region)"
-  [ -n "$region" ] || die "no AWS region" "set AWS_REGION"
+  resolve_region
+  [ -n "$region" ] || refuse "no AWS region" "set AWS_REGION"
+  check_region "$region" "$region_from"
   export AWS_REGION="$region" AWS_DEFAULT_REGION="$region"
 }
 
-# Prints the account id, or fails saying credentials are missing or refused.
+# Sets `account`, or refuses saying why credentials are missing or refused, in the AWS CLI's words.
 require_credentials() {
-  local account
-  if ! account="$(aws sts get-caller-identity --query Account --output text 2>/dev/null)" || [ -z "$account" ]; then
-    die "no usable AWS credentials (aws sts get-caller-identity failed)" \
+  local errors said
+  errors="$(mktemp)"
+  account="$(aws sts get-caller-identity --query Account --output text 2>"$errors")" || account=""
+  said="$(grep -v '^[[:space:]]*$' "$errors" | tail -n 1 || true)"
+  rm -f "$errors"
+  if ! [[ "$account" =~ ^[0-9]{12}$ ]]; then
+    refuse "no usable AWS credentials: aws sts get-caller-identity ${said:+said: }${said:-failed}" \
       "configure credentials (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and run this again"
   fi
-  printf '%s' "$account"
+}
+
+# An image URI the lambda stack's image_uri accepts, standing for one not built yet (to check the stack's
+# variables) or no longer needed (to destroy it: destroying uses only what the state records).
+placeholder_image_uri() {
+  printf '%s.dkr.ecr.%s.amazonaws.com/placeholder@sha256:%064d' "$account" "$region" 0
 }
 
 # True when AWS_ENDPOINT_URL points somewhere other than AWS (moto, LocalStack).
@@ -159,6 +264,51 @@ tf() {
   local stack="$1"
   shift
   terraform -chdir="${TERRAFORM_DIR}/${stack}" "$@"
+}
+
+# check_stack_variables STACK ARGS...: refuses, before anything is applied, any value the stack's
+# variables would reject, from wherever Terraform would read it (shared.tfvars and the ARGS, the
+# stack's terraform.tfvars and *.auto.tfvars, TF_VAR_*). Terraform checks a stack's variables only when
+# it plans that stack, so a bad value for the second stack used to surface after the first was applied.
+# Planning the variables alone, in a scratch folder, needs neither providers nor credentials.
+check_stack_variables() {
+  local stack="$1" scratch file output problems
+  shift
+  scratch="$(mktemp -d)"
+  cp "${TERRAFORM_DIR}/${stack}/variables.tf" "$scratch/"
+  for file in "${TERRAFORM_DIR}/${stack}"/terraform.tfvars "${TERRAFORM_DIR}/${stack}"/*.auto.tfvars \
+    "${TERRAFORM_DIR}/${stack}"/terraform.tfvars.json "${TERRAFORM_DIR}/${stack}"/*.auto.tfvars.json; do
+    if [ -f "$file" ]; then cp "$file" "$scratch/"; fi
+  done
+  if output="$(terraform -chdir="$scratch" plan -input=false -no-color -lock=false "$@" 2>&1)"; then
+    rm -rf "$scratch"
+    return 0
+  fi
+  rm -rf "$scratch"
+  problems="$(tf_variable_problems "$stack" <<<"$output")"
+  refuse "terraform/${stack} would refuse these settings:"$'\n'"${problems:-${output}}" \
+    "correct them (in terraform/shared.tfvars, terraform/${stack}/*.tfvars, TF_VAR_* or this script's options) and run this again"
+}
+
+# Terraform's variable errors (on stdin), one line each: where the value came from, and what is wrong.
+tf_variable_problems() {
+  awk -v stack="$1" -v shared="$SHARED_TFVARS" '
+    function flush() {
+      if (message != "") print "  " (where == "" ? "" : where ": ") message
+      message = ""; where = ""; separator = ""
+    }
+    /^Error: / { flush(); inside = 1; next }
+    !inside || /^This was checked/ || /^ +[0-9]+: / || /├/ { next }
+    /^  on .* line [0-9]+/ {
+      where = $0; sub(/^  on /, "", where); sub(/ line [0-9]+.*$/, "", where)
+      if (where == shared) where = "terraform/shared.tfvars"
+      else if (where == "variables.tf") where = ""
+      else where = "terraform/" stack "/" where
+      next
+    }
+    /│/ { sub(/^ *│ */, ""); message = $0; separator = ": "; next }
+    NF > 0 { message = message separator $0; separator = " " }
+    END { flush() }'
 }
 
 tf_init() {

@@ -5,11 +5,14 @@ import { wholeNumber } from '../validation/zod';
 import { UsageError } from '../validation/usageError';
 
 export const CLI_USAGE = `Usage: thumbnailer <file|dir>... --out <dir> [options]
+  from a checkout of thumbnailer: npm run thumbnailer -- <file|dir>... --out <dir> [options]
 
 Makes a thumbnail of every image given, recursing into folders, with the same engine and settings as
-the Lambda function. Folder structure is kept: photos/a/cat.png becomes <out>/a/cat.png.jpg.
+the Lambda function. Folder structure is kept: photos/a/cat.png becomes <out>/a/cat.png.jpg. Symbolic
+links are followed, to files and to folders; each folder is read once, so a link loop is reported and
+not followed round.
 
-Options (flags override the environment variable shown):
+Options (flags override the environment variable shown; each flag may be given once):
   -o, --out <dir>            where thumbnails are written (required; not inside an input folder)
       --width <px>           box width, 1-4096                        THUMBNAIL_WIDTH      (256)
       --height <px>          box height, 1-4096                       THUMBNAIL_HEIGHT     (256)
@@ -20,12 +23,15 @@ Options (flags override the environment variable shown):
       --max-input-bytes <n>  larger files are refused                 MAX_INPUT_BYTES      (52428800)
       --max-input-pixels <n> larger images are refused                MAX_INPUT_PIXELS     (100000000)
       --fail-on <warning|error|truncated>  decoder strictness         DECODE_FAIL_ON       (warning)
-  -j, --concurrency <n>      files processed at once                                       (CPU count)
-  -f, --force                remake thumbnails that are newer than their source
+  -j, --concurrency <n>      files processed at once, 1-256                                (CPU count)
+  -f, --force                remake thumbnails even when they are up to date
   -h, --help                 show this help
 
+A thumbnail is up to date when the record kept for its input in <out>/.thumbnailer/ says it was made
+from the same content with the same settings, and it is unchanged since; anything else remakes it.
 Files that are not images are skipped; images that cannot be thumbnailed (corrupt, unsupported, too
-large) are failures, one line each on stderr. Exit code 0 only when nothing failed; 2 for bad usage.
+large) and files or folders that cannot be read are failures, one line each on stderr, and the run goes
+on. Exit code 0 only when nothing failed, 1 otherwise; 2 for bad usage, with nothing written.
 `;
 
 export interface CliArguments {
@@ -68,12 +74,30 @@ const SOURCES: Record<keyof ThumbnailOptions, readonly [keyof typeof OPTIONS, st
 const concurrencySchema = wholeNumber(1, 256);
 
 function readFlags(argv: readonly string[]) {
+  let parsed;
   try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (error) {
     // parseArgs names the unknown flag or the missing value.
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  // parseArgs keeps the last of a repeated flag; two values for one setting are a mistake to point out.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind === 'option') {
+      if (seen.has(token.name)) {
+        throw new UsageError(`--${token.name} is given more than once`);
+      }
+      seen.add(token.name);
+    }
+  }
+  return parsed;
 }
 
 function thumbnailOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ThumbnailOptions {
@@ -102,6 +126,9 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
   }
   if (positionals.length === 0) {
     throw new UsageError('no input given: name at least one file or folder');
+  }
+  if (positionals.includes('')) {
+    throw new UsageError('an input is an empty string');
   }
   if (!values.out) {
     throw new UsageError('--out <dir> is required');

@@ -1,18 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { WorkQueue } from '../concurrency/workQueue';
 import { isImageRejectedError } from '../engine/imageRejectedError';
-import { makeThumbnail } from '../engine/makeThumbnail';
-import type { ThumbnailOptions } from '../engine/thumbnailOptions';
+import { makeThumbnail, type Thumbnail } from '../engine/makeThumbnail';
+import { settingsFingerprint, type ThumbnailOptions } from '../engine/thumbnailOptions';
+import { describeFsError } from './fsErrors';
+import type { OutputFolder } from './outputFolder';
 import type { Job } from './planJobs';
+import { NotAFileError, readInput } from './readInput';
+import { isCurrent, readRecord, recordFor, sha256 } from './thumbnailRecord';
 
-export type JobOutcome =
-  | { readonly status: 'made'; readonly job: Job }
-  | { readonly status: 'skipped'; readonly job: Job; readonly reason: string }
-  | { readonly status: 'failed'; readonly job: Job; readonly reason: string };
+export interface JobOutcome {
+  readonly status: 'made' | 'skipped' | 'failed';
+  readonly input: string;
+  readonly reason?: string;
+}
 
 export interface RunOptions {
+  readonly folder: OutputFolder;
   readonly thumbnail: ThumbnailOptions;
   readonly concurrency: number;
   readonly force: boolean;
@@ -21,62 +24,94 @@ export interface RunOptions {
 }
 
 export interface RunSummary {
-  readonly made: number;
-  readonly skipped: number;
-  readonly failed: number;
+  made: number;
+  skipped: number;
+  failed: number;
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees a partial thumbnail. */
-async function writeAtomically(path: string, data: Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
+interface Source {
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+const failed = (job: Job, reason: string): JobOutcome => ({ status: 'failed', input: job.input, reason });
+
+function unreadable(job: Job, error: unknown): JobOutcome {
+  if (isImageRejectedError(error)) {
+    return failed(job, `${error.reason}: ${error.message}`);
+  }
+  return failed(
+    job,
+    error instanceof NotAFileError ? error.message : `cannot read it: ${describeFsError(error)}`,
+  );
+}
+
+function rejected(job: Job, error: unknown): JobOutcome {
+  if (!isImageRejectedError(error)) {
     throw error;
   }
+  // A folder of photos holds the odd text file; only images that cannot be thumbnailed count as failures.
+  const notAnImage = error.reason === 'not-an-image' || error.reason === 'empty';
+  return {
+    status: notAnImage ? 'skipped' : 'failed',
+    input: job.input,
+    reason: `${error.reason}: ${error.message}`,
+  };
 }
 
-async function isUpToDate(job: Job, inputModified: number): Promise<boolean> {
-  try {
-    return (await stat(job.output)).mtimeMs >= inputModified;
-  } catch {
-    return false;
-  }
+/** The thumbnail, then its record: a run stopped between the two leaves an input that is made again. */
+async function save(job: Job, options: RunOptions, source: Source, thumbnail: Thumbnail): Promise<void> {
+  const { folder } = options;
+  await folder.writeAtomically(folder.path(job.output), thumbnail.data);
+  const { format, width, height } = thumbnail.input;
+  const record = recordFor(
+    { key: job.key, format, width, height, ...source },
+    settingsFingerprint(options.thumbnail),
+    [{ key: job.output, thumbnail }],
+  );
+  await folder.writeAtomically(folder.recordPath(job.key), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+async function isUpToDate(job: Job, options: RunOptions, source: Source): Promise<boolean> {
+  const { folder } = options;
+  const expected = {
+    sha256: source.sha256,
+    settings: settingsFingerprint(options.thumbnail),
+    keys: [job.output],
+  };
+  return isCurrent(await readRecord(folder.recordPath(job.key)), expected, (key) => folder.path(key));
 }
 
 async function runJob(job: Job, options: RunOptions): Promise<JobOutcome> {
-  const { maxInputBytes } = options.thumbnail;
-  const { size, mtimeMs } = await stat(job.input);
-  if (size > maxInputBytes) {
-    return {
-      status: 'failed',
-      job,
-      reason: `too-large: ${size} bytes, above the ${maxInputBytes}-byte limit`,
-    };
+  let data: Buffer;
+  try {
+    data = await readInput(job.input, options.thumbnail.maxInputBytes);
+  } catch (error) {
+    return unreadable(job, error);
   }
-  if (!options.force && (await isUpToDate(job, mtimeMs))) {
-    return { status: 'skipped', job, reason: 'up to date' };
+  // Digested from the very bytes that are thumbnailed, so the record can never describe other content.
+  const source: Source = { bytes: data.length, sha256: sha256(data) };
+  if (!options.force && (await isUpToDate(job, options, source))) {
+    return { status: 'skipped', input: job.input, reason: 'up to date' };
+  }
+  let thumbnail: Thumbnail;
+  try {
+    thumbnail = await makeThumbnail(data, options.thumbnail);
+  } catch (error) {
+    return rejected(job, error);
   }
   try {
-    const thumbnail = await makeThumbnail(await readFile(job.input), options.thumbnail);
-    await writeAtomically(job.output, thumbnail.data);
-    return { status: 'made', job };
+    await save(job, options, source, thumbnail);
   } catch (error) {
-    if (!isImageRejectedError(error)) {
-      throw error;
-    }
-    // A folder of photos holds the odd text file; only images that cannot be thumbnailed count as failures.
-    const notAnImage = error.reason === 'not-an-image' || error.reason === 'empty';
-    return { status: notAnImage ? 'skipped' : 'failed', job, reason: `${error.reason}: ${error.message}` };
+    const output = options.folder.path(job.output);
+    return failed(job, `cannot write its thumbnail ${output}: ${describeFsError(error)}`);
   }
+  return { status: 'made', input: job.input };
 }
 
 /** Runs every job with bounded concurrency; one job's failure never stops the others. */
 export async function runJobs(jobs: readonly Job[], options: RunOptions): Promise<RunSummary> {
-  const counts = { made: 0, skipped: 0, failed: 0 };
+  const counts: RunSummary = { made: 0, skipped: 0, failed: 0 };
   const queue = new WorkQueue(options.concurrency);
   for (const job of jobs) {
     queue.add(async () => {
@@ -84,7 +119,7 @@ export async function runJobs(jobs: readonly Job[], options: RunOptions): Promis
       try {
         outcome = await runJob(job, options);
       } catch (error) {
-        outcome = { status: 'failed', job, reason: error instanceof Error ? error.message : String(error) };
+        outcome = failed(job, error instanceof Error ? error.message : String(error));
       }
       counts[outcome.status] += 1;
       options.onOutcome(outcome);

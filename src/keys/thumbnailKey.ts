@@ -8,7 +8,7 @@ const HASH_HEX_CHARS = 16;
 const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 /** The longest leading part of `text` that fits in `maxBytes` without splitting a character. */
-function truncateUtf8(text: string, maxBytes: number): string {
+export function truncateUtf8(text: string, maxBytes: number): string {
   let bytes = 0;
   let end = 0;
   for (const char of text) {

@@ -30,6 +30,13 @@ describe('parseCliArguments', () => {
     });
   });
 
+  it('takes --flag=value as well as --flag value', () => {
+    expect(parseCliArguments(['x', '--out=y', '--width=64'], {})).toMatchObject({
+      out: 'y',
+      thumbnail: { width: 64 },
+    });
+  });
+
   it('documents every flag in --help', () => {
     expect(parseCliArguments(['--help'], {})).toBeUndefined();
     for (const flag of [
@@ -63,6 +70,21 @@ describe('parseCliArguments', () => {
       /--fit \(or THUMBNAIL_FIT\): /,
     ],
     ['a bad concurrency', ['x', '-o', 'y', '-j', '0'], {}, /--concurrency/],
+    ['a fractional concurrency', ['x', '-o', 'y', '-j', '1.5'], {}, /--concurrency/],
+    ['a negative concurrency', ['x', '-o', 'y', '--concurrency=-1'], {}, /--concurrency/],
+    ['an empty concurrency', ['x', '-o', 'y', '--concurrency', ''], {}, /--concurrency/],
+    ['a concurrency over the bound', ['x', '-o', 'y', '-j', '257'], {}, /--concurrency/],
+    [
+      'a flag given twice',
+      ['x', '-o', 'y', '--width', '64', '--width', '200'],
+      {},
+      /--width is given more than once/,
+    ],
+    ['--out given twice', ['x', '-o', 'y', '--out', 'z'], {}, /--out is given more than once/],
+    ['a value for a switch', ['x', '-o', 'y', '--force=yes'], {}, /--force/],
+    ['a flag without its value', ['x', '--out'], {}, /--out/],
+    ['an empty input name', ['', '-o', 'y'], {}, /an input is an empty string/],
+    ['an empty --out', ['x', '-o', ''], {}, /--out <dir> is required/],
   ])('refuses %s', (_name, argv, env, message) => {
     expect(() => parseCliArguments(argv, env)).toThrow(UsageError);
     expect(() => parseCliArguments(argv, env)).toThrow(message);

@@ -1,47 +1,15 @@
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { REPO_ROOT } from '../support/dockerfile';
 import { describeImage, photoJpeg, sampleHeic, solidImage } from '../support/images';
-
-const execFileAsync = promisify(execFile);
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the built `thumbnailer` command (globalSetup built it) and returns its exit code and output. */
-async function thumbnailer(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-async function filesUnder(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(directory.length + 1))
-    .sort();
-}
+import { CLI, execFileAsync, filesUnder, removeWorkFolder, thumbnailer, workFolder } from './cliHarness';
 
 describe('the thumbnailer command', () => {
   let work: string;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'thumbnailer-cli-'));
+    work = await workFolder('cli');
     const photos = join(work, 'photos');
     await mkdir(join(photos, 'nested', 'deeper'), { recursive: true });
     const broken = await photoJpeg(800, 600);
@@ -57,10 +25,11 @@ describe('the thumbnailer command', () => {
       writeFile(join(photos, 'broken.jpg'), broken.subarray(0, broken.length / 2)),
       writeFile(join(photos, 'phone.heic'), sampleHeic()),
     ]);
+    await symlink('nowhere.jpg', join(work, 'dangling.jpg'));
     await mkdir(join(work, 'other'));
     await copyFile(join(photos, 'a.jpg'), join(work, 'other', 'a.jpg'));
   });
-  afterAll(() => rm(work, { recursive: true, force: true }));
+  afterAll(() => removeWorkFolder(work));
 
   const readThumb = (path: string) => readFile(join(work, 'thumbs', path));
 
@@ -106,11 +75,11 @@ describe('the thumbnailer command', () => {
 
   it('takes its settings from the environment, with flags overriding them', async () => {
     const env = { THUMBNAIL_WIDTH: '64', THUMBNAIL_HEIGHT: '64', THUMBNAIL_FORMAT: 'webp' };
-    await thumbnailer(['photos/a.jpg', '-o', 'from-env'], work, env);
+    await thumbnailer(['photos/a.jpg', '-o', 'from-env'], work, { env });
     await thumbnailer(
       ['photos/a.jpg', '-o', 'from-flags', '--width', '100', '--height', '100', '--format', 'avif'],
       work,
-      env,
+      { env },
     );
     const fromEnv = await describeImage(await readFile(join(work, 'from-env', 'a.jpg.webp')));
     const fromFlags = await describeImage(await readFile(join(work, 'from-flags', 'a.jpg.avif')));
@@ -126,6 +95,7 @@ describe('the thumbnailer command', () => {
 
   it.each<[string, string[], RegExp]>([
     ['a missing input', ['nowhere', '-o', 'x'], /input not found: nowhere/],
+    ['a broken link as input', ['dangling.jpg', '-o', 'x'], /input dangling\.jpg is a broken symbolic link/],
     [
       'an output folder inside the input',
       ['photos', '-o', 'photos/thumbs'],
@@ -147,13 +117,46 @@ describe('the thumbnailer command', () => {
     expect(result.stderr).toContain('thumbnailer --help');
   });
 
-  it('documents itself with --help, also through npx', async () => {
+  it('keeps working when its output pipes are closed early (as by `| head`), without a stack trace', async () => {
+    const child = spawn(process.execPath, [CLI, 'photos', '-o', 'closed-pipes', '--force'], { cwd: work });
+    child.stdout.destroy();
+    child.stderr.destroy(); // before the first line: each write then fails with EPIPE
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1); // two of the photos fail, as above
+    expect(await filesUnder(join(work, 'closed-pipes'))).toHaveLength(3);
+  });
+
+  it('documents itself with --help', async () => {
     const direct = await thumbnailer(['--help'], work);
     expect(direct.code).toBe(0);
     expect(direct.stdout).toMatch(/^Usage: thumbnailer <file\|dir>\.\.\. --out <dir>/);
-    const { stdout } = await execFileAsync('npx', ['--no-install', 'thumbnailer', '--help'], {
-      cwd: REPO_ROOT,
-    });
-    expect(stdout).toBe(direct.stdout);
+    expect(direct.stdout).toContain('npm run thumbnailer -- ');
+    expect(direct.stdout).not.toContain('npx');
+  });
+
+  it('runs from the checkout as `npm run thumbnailer --`, with paths relative to where npm was run', async () => {
+    // npm --prefix names the checkout from elsewhere, as running it from any folder inside it does.
+    const { stdout } = await execFileAsync(
+      'npm',
+      ['--prefix', REPO_ROOT, 'run', '--silent', 'thumbnailer', '--', 'photos/a.jpg', '-o', 'via-npm'],
+      { cwd: work },
+    );
+    expect(stdout).toBe('1 made, 0 skipped, 0 failed\n');
+    expect(await filesUnder(join(work, 'via-npm'))).toEqual(['a.jpg.jpg']);
+  });
+
+  it('documents no command that could fetch another package: npx is never suggested for it', async () => {
+    // git grep exits 1, with nothing on stdout, when nothing matches.
+    const found = await execFileAsync(
+      'git',
+      ['grep', '--untracked', '-n', '-I', '-E', 'npx +(--[a-z-]+ +)*thumbnailer'],
+      {
+        cwd: REPO_ROOT,
+      },
+    ).then(
+      ({ stdout }) => stdout,
+      (error: unknown) => (error as { stdout: string }).stdout,
+    );
+    expect(found).toBe('');
   });
 });

@@ -1,0 +1,14 @@
+const ESCAPES: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * Text as it is safe to print on a terminal: S3 keys and file names may hold any character, and a raw
+ * newline could forge a line of a tool's output, an escape sequence could rewrite the screen, and a
+ * bidirectional override could make one name read as another. Those become visible escapes; everything
+ * else prints as it is.
+ */
+export const printable = (text: string): string =>
+  text.replace(
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (char) => ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
