@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { type ColourRoute, colourRouteFor, routeColours } from './colourManagement';
 import { ImageRejectedError } from './imageRejectedError';
 import { type SupportedFormat, sniffFormat } from './sniffFormat';
 import { OUTPUT_FORMATS, type OutputFormat, type ThumbnailOptions } from './thumbnailOptions';
@@ -66,6 +67,12 @@ function requireSupportedFormat(input: Uint8Array): SupportedFormat {
   throw new ImageRejectedError('not-an-image', 'not an image: the content matches no supported image format');
 }
 
+/** What the header tells about an input: what is logged, and how its colours must be read. */
+interface Header {
+  readonly info: InputInfo;
+  readonly colours: ColourRoute;
+}
+
 /**
  * Reads only the header: cheap even for a decompression bomb, whose declared size is refused here before
  * a single pixel is decoded.
@@ -74,7 +81,7 @@ async function readHeader(
   input: Buffer,
   format: SupportedFormat,
   options: ThumbnailOptions,
-): Promise<InputInfo> {
+): Promise<Header> {
   let metadata: sharp.Metadata;
   try {
     metadata = await sharp(input, { limitInputPixels: false, failOn: options.failOn }).metadata();
@@ -89,15 +96,19 @@ async function readHeader(
     );
   }
   const { width, height } = metadata.autoOrient;
-  return { format, width, height, bytes: input.length };
+  return {
+    info: { format, width, height, bytes: input.length },
+    colours: colourRouteFor(metadata),
+  };
 }
 
-function render(input: Buffer, options: ThumbnailOptions): sharp.Sharp {
-  const pipeline = sharp(input, {
+function render(input: Buffer, header: Header, options: ThumbnailOptions): sharp.Sharp {
+  const decoded = sharp(input, {
     failOn: options.failOn,
     limitInputPixels: options.maxInputPixels,
     autoOrient: true,
-  })
+  });
+  const pipeline = routeColours(decoded, header.colours)
     .resize({ width: options.width, height: options.height, fit: options.fit, withoutEnlargement: true })
     .flatten({ background: options.background });
   // sharp's defaults finish the job: output is 8-bit sRGB whatever the input (CMYK, greyscale, 16-bit),
@@ -119,9 +130,9 @@ function render(input: Buffer, options: ThumbnailOptions): sharp.Sharp {
 export async function makeThumbnail(input: Buffer, options: ThumbnailOptions): Promise<Thumbnail> {
   checkSize(input, options.maxInputBytes);
   const format = requireSupportedFormat(input);
-  const inputInfo = await readHeader(input, format, options);
+  const header = await readHeader(input, format, options);
   try {
-    const { data, info } = await render(input, options).toBuffer({ resolveWithObject: true });
+    const { data, info } = await render(input, header, options).toBuffer({ resolveWithObject: true });
     const { contentType } = OUTPUT_FORMATS[options.format];
     return {
       data,
@@ -129,7 +140,7 @@ export async function makeThumbnail(input: Buffer, options: ThumbnailOptions): P
       contentType,
       width: info.width,
       height: info.height,
-      input: inputInfo,
+      input: header.info,
     };
   } catch (error) {
     throw new ImageRejectedError('corrupt', `cannot decode ${format}: ${firstLine(error)}`);
