@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { type ColourRoute, colourRouteFor, routeColours } from './colourManagement';
+import { exactBytes, exactCount } from './exactCount';
 import { ImageRejectedError } from './imageRejectedError';
 import { type SupportedFormat, sniffFormat } from './sniffFormat';
 import { OUTPUT_FORMATS, type OutputFormat, type ThumbnailOptions } from './thumbnailOptions';
@@ -29,8 +30,6 @@ const REFUSAL_DETAILS: Record<string, string> = {
   svg: 'SVG is not supported: vector input can reference external resources and is refused for safety',
 };
 
-const megapixels = (pixels: number): string => `${(pixels / 1e6).toFixed(1)} MP`;
-
 // libvips reports a decoder warning refused by failOn without the warning itself (a bad PNG checksum,
 // say); without a translation the log would only say that a setting was applied.
 const FAIL_ON_WARNING = 'Warning treated as error due to failOn setting';
@@ -50,7 +49,7 @@ function checkSize(input: Uint8Array, maxInputBytes: number): void {
   if (input.length > maxInputBytes) {
     throw new ImageRejectedError(
       'too-large',
-      `input is ${input.length} bytes, above the ${maxInputBytes}-byte limit`,
+      `input is ${exactBytes(input.length)}, above the ${exactCount(maxInputBytes)}-byte limit`,
     );
   }
 }
@@ -65,6 +64,14 @@ function requireSupportedFormat(input: Uint8Array): SupportedFormat {
     throw new ImageRejectedError('unsupported-format', detail);
   }
   throw new ImageRejectedError('not-an-image', 'not an image: the content matches no supported image format');
+}
+
+/** `image is 10000x10001 = 100,010,000 pixels, above the 100,000,000-pixel limit`: exact, never rounded. */
+export function pixelLimitMessage(
+  { width, height }: { width: number; height: number },
+  limit: number,
+): string {
+  return `image is ${width}x${height} = ${exactCount(width * height)} pixels, above the ${exactCount(limit)}-pixel limit`;
 }
 
 /** What the header tells about an input: what is logged, and how its colours must be read. */
@@ -90,10 +97,7 @@ async function readHeader(
   }
   const pixels = metadata.width * metadata.height;
   if (pixels > options.maxInputPixels) {
-    throw new ImageRejectedError(
-      'too-many-pixels',
-      `image is ${metadata.width}x${metadata.height} (${megapixels(pixels)}), above the ${megapixels(options.maxInputPixels)} limit`,
-    );
+    throw new ImageRejectedError('too-many-pixels', pixelLimitMessage(metadata, options.maxInputPixels));
   }
   const { width, height } = metadata.autoOrient;
   return {
