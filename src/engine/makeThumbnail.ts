@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { type ColourRoute, colourRouteFor, routeColours } from './colourManagement';
 import { exactBytes, exactCount } from './exactCount';
 import { ImageRejectedError } from './imageRejectedError';
+import { checkInputLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from './inputLimits';
 import { type SupportedFormat, sniffFormat } from './sniffFormat';
 import { OUTPUT_FORMATS, type OutputFormat, type ThumbnailOptions } from './thumbnailOptions';
 
@@ -131,9 +132,15 @@ function render(input: Buffer, header: Header, options: ThumbnailOptions): sharp
  * Turns image bytes into a thumbnail, or throws an {@link ImageRejectedError} saying why it never can.
  * Pure: no I/O, and the same bytes and options always give the same output bytes.
  */
-export async function makeThumbnail(input: Buffer, options: ThumbnailOptions): Promise<Thumbnail> {
+export async function makeThumbnail(
+  input: Buffer,
+  options: ThumbnailOptions,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): Promise<Thumbnail> {
   checkSize(input, options.maxInputBytes);
   const format = requireSupportedFormat(input);
+  // Before sharp reads even the header: reading a PNG's header is what inflates its text chunks.
+  checkInputLimits(input, format, limits);
   const header = await readHeader(input, format, options);
   try {
     const { data, info } = await render(input, header, options).toBuffer({ resolveWithObject: true });
