@@ -42,9 +42,26 @@ function describeMetadata(metadata: ContainerFacts['metadata']): string {
     .join(', ');
 }
 
-/** Refuses, with the numbers, an input whose container says it would cost more than the limits allow. */
-export function checkInputLimits(input: Uint8Array, format: SupportedFormat, limits: InputLimits): void {
-  const facts = scanContainer(input, format, limits);
+/** What the container says an input will cost, read once by a structural scan. */
+export interface InputCost {
+  readonly format: SupportedFormat;
+  readonly facts: ContainerFacts;
+}
+
+export const scanInputCost = (
+  input: Uint8Array,
+  format: SupportedFormat,
+  limits: InputLimits,
+): InputCost => ({
+  format,
+  facts: scanContainer(input, format, limits),
+});
+
+/**
+ * Refuses, with the numbers, an input whose metadata or frames would cost too much: checked before
+ * sharp reads the header, since reading a PNG's header is what inflates its text.
+ */
+export function checkHeaderCost({ format, facts }: InputCost, limits: InputLimits): void {
   const name = FORMAT_NAMES[format];
   const metadata = Object.values(facts.metadata).reduce((sum, bytes) => sum + bytes, 0);
   if (metadata > limits.maxMetadataBytes) {
@@ -59,10 +76,17 @@ export function checkInputLimits(input: Uint8Array, format: SupportedFormat, lim
       `${name} has at least ${exactCount(facts.frames)} frames or pages, above the ${exactCount(limits.maxFrames)}-frame limit (decoders index every one before showing the first)`,
     );
   }
+}
+
+/**
+ * Refuses an input whose first frame would take more working memory to decode than the limit allows:
+ * checked after the pixel limit, which says more plainly what is wrong with a declared 65535x65535.
+ */
+export function checkDecodeCost({ format, facts }: InputCost, limits: InputLimits): void {
   if (facts.decodeBytes > limits.maxDecodeBytes) {
     throw new ImageRejectedError(
       'too-much-memory',
-      `decoding needs about ${exactBytes(facts.decodeBytes)} (${facts.decodeWhy ?? name}), above the ${exactCount(limits.maxDecodeBytes)}-byte decode memory limit`,
+      `decoding needs about ${exactBytes(facts.decodeBytes)} (${facts.decodeWhy ?? FORMAT_NAMES[format]}), above the ${exactCount(limits.maxDecodeBytes)}-byte decode memory limit`,
     );
   }
 }

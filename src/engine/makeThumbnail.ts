@@ -2,7 +2,13 @@ import sharp from 'sharp';
 import { type ColourRoute, colourRouteFor, routeColours } from './colourManagement';
 import { exactBytes, exactCount } from './exactCount';
 import { ImageRejectedError } from './imageRejectedError';
-import { checkInputLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from './inputLimits';
+import {
+  checkDecodeCost,
+  checkHeaderCost,
+  DEFAULT_INPUT_LIMITS,
+  type InputLimits,
+  scanInputCost,
+} from './inputLimits';
 import { type SupportedFormat, sniffFormat } from './sniffFormat';
 import { OUTPUT_FORMATS, type OutputFormat, type ThumbnailOptions } from './thumbnailOptions';
 
@@ -139,9 +145,10 @@ export async function makeThumbnail(
 ): Promise<Thumbnail> {
   checkSize(input, options.maxInputBytes);
   const format = requireSupportedFormat(input);
-  // Before sharp reads even the header: reading a PNG's header is what inflates its text chunks.
-  checkInputLimits(input, format, limits);
+  const cost = scanInputCost(input, format, limits);
+  checkHeaderCost(cost, limits);
   const header = await readHeader(input, format, options);
+  checkDecodeCost(cost, limits);
   try {
     const { data, info } = await render(input, header, options).toBuffer({ resolveWithObject: true });
     const { contentType } = OUTPUT_FORMATS[options.format];

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { exactBytes, exactCount } from '../engine/exactCount';
 import { isImageRejectedError } from '../engine/imageRejectedError';
 import { makeThumbnail, type Thumbnail } from '../engine/makeThumbnail';
-import { OUTPUT_FORMATS, type ThumbnailOptions } from '../engine/thumbnailOptions';
+import { OUTPUT_FORMATS } from '../engine/thumbnailOptions';
 import type { S3ObjectEvent } from '../events/parseS3Event';
 import { isThumbnailOutputKey, thumbnailKey } from '../keys/thumbnailKey';
 import { downloadSource, type SourceDownload } from '../s3/downloadSource';
@@ -89,9 +89,9 @@ function downloadFailure(
 }
 
 /** The thumbnail, or the permanent rejection the engine gave the bytes. */
-async function renderOrReject(body: Buffer, options: ThumbnailOptions): Promise<Thumbnail | RecordOutcome> {
+async function renderOrReject(body: Buffer, config: Config): Promise<Thumbnail | RecordOutcome> {
   try {
-    return await makeThumbnail(body, options);
+    return await makeThumbnail(body, config.thumbnail, config.inputLimits);
   } catch (error) {
     if (isImageRejectedError(error)) {
       return rejected(error.reason, error.message);
@@ -128,7 +128,7 @@ export async function processRecord(object: S3ObjectEvent, deps: RecordDependenc
   if (download.kind !== 'downloaded') {
     return downloadFailure(download, config.thumbnail.maxInputBytes);
   }
-  const thumbnail = await renderOrReject(download.body, config.thumbnail);
+  const thumbnail = await renderOrReject(download.body, config);
   if ('status' in thumbnail) {
     return thumbnail;
   }

@@ -10,6 +10,7 @@ import {
   withBogusHuffmanTable,
   withDamagedScanData,
 } from './images';
+import { avifDeclaring, compressedText, frame, gif, riffChunk, webp } from './metadataBombs';
 
 /** What must happen to one corpus file: a thumbnail of this size, or a refusal for this reason. */
 export type ExpectedOutcome =
@@ -239,6 +240,31 @@ export function corpusEntries(maxInputBytes: number): readonly Entry[] {
       'bomb-65535x65535.gif',
       async () => gifDeclaring(await solidImage(16, 16, 'gif'), 65_535, 65_535),
       refused('too-many-pixels', /65535x65535/),
+    ],
+    // Small files whose metadata, frames or canvas would cost hundreds of megabytes: refused before decoding.
+    [
+      'bomb-500-text-chunks-of-1MiB.png',
+      () => compressedText('zTXt', 500),
+      refused('too-much-metadata', /PNG metadata takes at least [\d,]+ bytes in memory \(text chunks/),
+    ],
+    [
+      'bomb-pixel-at-9999x9999.gif',
+      () => gif(1, [9999, 9999]),
+      refused('too-much-memory', /canvas as large as its frames reach, here 10000x10000/),
+    ],
+    [
+      'bomb-12000-frames.webp',
+      () =>
+        webp(0x02, [16, 16], (image) => [
+          riffChunk('ANIM', Buffer.alloc(6)),
+          ...Array.from({ length: 12_000 }, () => frame(image)),
+        ]),
+      refused('too-many-frames', /WebP has at least 12,000 frames or pages, above the 10,000-frame limit/),
+    ],
+    [
+      'bomb-10000x10000.avif',
+      () => avifDeclaring(10_000, 10_000),
+      refused('too-much-memory', /an AVIF is decoded whole, at full size, here 10000x10000/),
     ],
     // The byte limit's neighbours.
     ['at-the-byte-limit.jpg', () => jpegOfExactly(maxInputBytes), made(256, 192)],
