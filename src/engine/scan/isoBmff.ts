@@ -23,29 +23,37 @@ const CONTAINERS: Record<string, number> = {
 /** Measured: libheif with aom decodes an 8-bit AVIF in 19 bytes a pixel, 10 or 12 bits in 26. */
 const bytesPerPixel = (bitDepth: number) => (bitDepth > 8 ? 27 : 20);
 
-/** The boxes between `from` and `to`. */
-function boxes(bytes: Bytes, from: number, to: number): Box[] {
-  const found: Box[] = [];
-  for (let at = from; at + 8 <= to && bytes.has(at, 8);) {
-    const size = bytes.u32(at);
-    const header = size === 1 ? 16 : 8;
-    const end = size === 0 ? to : Math.min(to, at + (size === 1 ? bytes.uint(at + 8, 8) : size));
-    if (end < at + header) break;
-    found.push({ type: bytes.tag(at + 4), start: at + header, end });
-    at = end;
-  }
-  return found;
+/** The boxes the scan reads; others are only walked through. */
+const WANTED = new Set(['iloc', 'infe', 'colr', 'ispe', 'pixi', 'stsz']);
+/**
+ * At most this many of them are kept, so that a file of millions of tiny boxes costs no memory here:
+ * more items than the frame limit (10,000 by default) are refused anyway.
+ */
+const MAX_KEPT = 20_000;
+
+/** The box at `at`, or undefined when what is there cannot be one. */
+function readBox(bytes: Bytes, at: number, to: number): Box | undefined {
+  const size = bytes.u32(at);
+  const header = size === 1 ? 16 : 8;
+  const end = size === 0 ? to : Math.min(to, at + (size === 1 ? bytes.uint(at + 8, 8) : size));
+  return end < at + header ? undefined : { type: bytes.tag(at + 4), start: at + header, end };
 }
 
-/** Every box of the file, depth first, descending into the containers the scan needs. */
-function allBoxes(bytes: Bytes, from: number, to: number, depth = 0): Box[] {
-  return boxes(bytes, from, to).flatMap((box) => {
+/** Where a container's child boxes start: `iinf` has a version/flags word, then a 2- or 4-byte count. */
+const childrenAt = (bytes: Bytes, box: Box, skip: number) =>
+  box.start + (skip >= 0 ? skip : bytes.u8(box.start) === 0 ? 6 : 8);
+
+/** Collects the wanted boxes between `from` and `to`, depth first, descending into containers. */
+function collectBoxes(bytes: Bytes, from: number, to: number, found: Box[], depth = 0): void {
+  for (let at = from; at + 8 <= to && found.length < MAX_KEPT;) {
+    const box = readBox(bytes, at, to);
+    if (!box) return;
+    if (WANTED.has(box.type)) found.push(box);
     const skip = CONTAINERS[box.type];
-    if (skip === undefined || depth > 8) return [box];
-    // iinf: version/flags, then an entry count of 2 bytes (version 0) or 4.
-    const offset = skip >= 0 ? skip : bytes.u8(box.start) === 0 ? 6 : 8;
-    return [box, ...allBoxes(bytes, box.start + offset, box.end, depth + 1)];
-  });
+    if (skip !== undefined && depth < 8)
+      collectBoxes(bytes, childrenAt(bytes, box, skip), box.end, found, depth + 1);
+    at = box.end;
+  }
 }
 
 /** An item-info entry (infe, version 2 or 3): its id and whether it carries EXIF or XMP. */
@@ -98,7 +106,8 @@ function itemSizes(bytes: Bytes, box: Box): Map<number, number> {
  * shrink-on-load), and libvips copies the EXIF and XMP items and the ICC profile.
  */
 export function scanIsoBmff(bytes: Bytes): ContainerFacts {
-  const found = allBoxes(bytes, 0, bytes.length);
+  const found: Box[] = [];
+  collectBoxes(bytes, 0, bytes.length, found);
   const tally = new MetadataTally();
   const location = found.find((box) => box.type === 'iloc');
   const sizes = location ? itemSizes(bytes, location) : new Map<number, number>();
@@ -108,7 +117,7 @@ export function scanIsoBmff(bytes: Bytes): ContainerFacts {
   }
   for (const colour of found.filter((box) => box.type === 'colr')) {
     if (['prof', 'rICC'].includes(bytes.tag(colour.start))) {
-      tally.add('ICC profile', colour.end - colour.start - 4);
+      tally.add('ICC profile', Math.max(0, colour.end - colour.start - 4));
     }
   }
   const largest = (type: string, value: (box: Box) => number) =>

@@ -87,7 +87,7 @@ interface Walk {
 function readSegment(bytes: Bytes, at: number, marker: number, walk: Walk): number {
   const end = at + 2 + bytes.u16(at + 2);
   const kind = metadataKind(marker, bytes.slice(at + 4, end));
-  if (kind) walk.tally.add(kind, end - at - 4);
+  if (kind) walk.tally.add(kind, Math.max(0, Math.min(end, bytes.length) - at - 4));
   if (SOF.has(marker)) walk.frame ??= readFrame(bytes, at, marker);
   if (marker !== 0xda) return end;
   walk.scans += 1;
