@@ -1,3 +1,4 @@
+import { DEFAULT_INPUT_LIMITS, type InputLimits, inputLimitsSchema } from './engine/inputLimits';
 import { type ThumbnailOptions, thumbnailOptionsSchema } from './engine/thumbnailOptions';
 import * as z from './validation/zod';
 
@@ -14,6 +15,8 @@ export interface Config {
   /** Path-style S3 URLs, for S3-compatible servers (MinIO, s3rver) that lack virtual-host buckets. */
   readonly s3ForcePathStyle: boolean;
   readonly thumbnail: ThumbnailOptions;
+  /** What one input may cost in memory before it is decoded. */
+  readonly inputLimits: InputLimits;
 }
 
 export class ConfigError extends Error {
@@ -21,6 +24,7 @@ export class ConfigError extends Error {
 }
 
 const option = thumbnailOptionsSchema.shape;
+const limit = inputLimitsSchema.shape;
 
 /** S3's bucket naming rules (the common subset: no uppercase, no underscores, 3 to 63 characters). */
 export const bucketNameSchema = z
@@ -57,12 +61,31 @@ const envSchema = z.object({
   MAX_INPUT_BYTES: option.maxInputBytes,
   MAX_INPUT_PIXELS: option.maxInputPixels,
   DECODE_FAIL_ON: option.failOn,
+  MAX_METADATA_BYTES: limit.maxMetadataBytes,
+  MAX_INPUT_FRAMES: limit.maxFrames,
+  MAX_DECODE_BYTES: z.optional(z.wholeNumber(1)),
+  /** Set by Lambda itself: the function's memory in MB. */
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z.optional(z.wholeNumber(128)),
 });
 
 type EnvName = keyof typeof envSchema.shape;
 
 /** Every variable the configuration reads, for tools that check names (the local stack warns of typos). */
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as readonly EnvName[];
+
+const MEBIBYTE = 1024 * 1024;
+/** What Node, the SDK, the downloaded input and sharp's own buffers take besides a decode (measured). */
+const RESERVED_MB = 160;
+
+/**
+ * The decode memory limit: as set, or else what the function's memory leaves once the rest is
+ * reserved (a 512 MB function: 352 MiB), or else the engine's default, which is that same figure.
+ */
+function decodeLimit(setting: number | undefined, functionMemoryMb: number | undefined): number {
+  if (setting !== undefined) return setting;
+  if (functionMemoryMb === undefined) return DEFAULT_INPUT_LIMITS.maxDecodeBytes;
+  return Math.max(64, functionMemoryMb - RESERVED_MB) * MEBIBYTE;
+}
 
 /** Terraform and shells often set a variable to "" to mean "not set"; treat it that way. */
 function withoutEmpty(env: NodeJS.ProcessEnv): Partial<Record<EnvName, string>> {
@@ -103,6 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxInputBytes: vars.MAX_INPUT_BYTES,
       maxInputPixels: vars.MAX_INPUT_PIXELS,
       failOn: vars.DECODE_FAIL_ON,
+    },
+    inputLimits: {
+      maxMetadataBytes: vars.MAX_METADATA_BYTES,
+      maxFrames: vars.MAX_INPUT_FRAMES,
+      maxDecodeBytes: decodeLimit(vars.MAX_DECODE_BYTES, vars.AWS_LAMBDA_FUNCTION_MEMORY_SIZE),
     },
   };
 }

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../src/config';
+import { DEFAULT_INPUT_LIMITS } from '../src/engine/inputLimits';
 import { DEFAULT_THUMBNAIL_OPTIONS } from '../src/engine/thumbnailOptions';
 
 describe('loadConfig', () => {
@@ -11,7 +12,18 @@ describe('loadConfig', () => {
       cacheControl: 'public, max-age=86400',
       s3ForcePathStyle: false,
       thumbnail: DEFAULT_THUMBNAIL_OPTIONS,
+      inputLimits: DEFAULT_INPUT_LIMITS,
     });
+  });
+
+  it.each([
+    [{}, 352 * 1024 * 1024],
+    [{ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512' }, 352 * 1024 * 1024],
+    [{ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048' }, 1888 * 1024 * 1024],
+    [{ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' }, 64 * 1024 * 1024],
+    [{ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048', MAX_DECODE_BYTES: '1000' }, 1000],
+  ])('takes the decode memory limit from %j', (env, bytes) => {
+    expect(loadConfig({ THUMBNAIL_BUCKET: 'thumbnails', ...env }).inputLimits.maxDecodeBytes).toBe(bytes);
   });
 
   it('reads every variable', () => {
@@ -31,6 +43,9 @@ describe('loadConfig', () => {
       MAX_INPUT_BYTES: '1000',
       MAX_INPUT_PIXELS: '2000',
       DECODE_FAIL_ON: 'error',
+      MAX_METADATA_BYTES: '3000',
+      MAX_INPUT_FRAMES: '4',
+      MAX_DECODE_BYTES: '5000',
     });
     expect(config).toEqual({
       thumbnailBucket: 'my.thumbs-1',
@@ -50,6 +65,7 @@ describe('loadConfig', () => {
         maxInputPixels: 2000,
         failOn: 'error',
       },
+      inputLimits: { maxMetadataBytes: 3000, maxFrames: 4, maxDecodeBytes: 5000 },
     });
   });
 

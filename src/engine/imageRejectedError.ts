@@ -3,7 +3,15 @@
  * same answer, so callers log it once and move on instead of retrying.
  */
 export type RejectionReason =
-  'empty' | 'too-large' | 'too-many-pixels' | 'not-an-image' | 'unsupported-format' | 'corrupt';
+  | 'empty'
+  | 'too-large'
+  | 'too-many-pixels'
+  | 'too-much-metadata'
+  | 'too-many-frames'
+  | 'too-much-memory'
+  | 'not-an-image'
+  | 'unsupported-format'
+  | 'corrupt';
 
 export class ImageRejectedError extends Error {
   override readonly name = 'ImageRejectedError';

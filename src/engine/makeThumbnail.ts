@@ -1,5 +1,14 @@
 import sharp from 'sharp';
+import { type ColourRoute, colourRouteFor, routeColours } from './colourManagement';
+import { exactBytes, exactCount } from './exactCount';
 import { ImageRejectedError } from './imageRejectedError';
+import {
+  checkDecodeCost,
+  checkHeaderCost,
+  DEFAULT_INPUT_LIMITS,
+  type InputLimits,
+  scanInputCost,
+} from './inputLimits';
 import { type SupportedFormat, sniffFormat } from './sniffFormat';
 import { OUTPUT_FORMATS, type OutputFormat, type ThumbnailOptions } from './thumbnailOptions';
 
@@ -28,8 +37,6 @@ const REFUSAL_DETAILS: Record<string, string> = {
   svg: 'SVG is not supported: vector input can reference external resources and is refused for safety',
 };
 
-const megapixels = (pixels: number): string => `${(pixels / 1e6).toFixed(1)} MP`;
-
 // libvips reports a decoder warning refused by failOn without the warning itself (a bad PNG checksum,
 // say); without a translation the log would only say that a setting was applied.
 const FAIL_ON_WARNING = 'Warning treated as error due to failOn setting';
@@ -49,7 +56,7 @@ function checkSize(input: Uint8Array, maxInputBytes: number): void {
   if (input.length > maxInputBytes) {
     throw new ImageRejectedError(
       'too-large',
-      `input is ${input.length} bytes, above the ${maxInputBytes}-byte limit`,
+      `input is ${exactBytes(input.length)}, above the ${exactCount(maxInputBytes)}-byte limit`,
     );
   }
 }
@@ -66,6 +73,20 @@ function requireSupportedFormat(input: Uint8Array): SupportedFormat {
   throw new ImageRejectedError('not-an-image', 'not an image: the content matches no supported image format');
 }
 
+/** `image is 10000x10001 = 100,010,000 pixels, above the 100,000,000-pixel limit`: exact, never rounded. */
+export function pixelLimitMessage(
+  { width, height }: { width: number; height: number },
+  limit: number,
+): string {
+  return `image is ${width}x${height} = ${exactCount(width * height)} pixels, above the ${exactCount(limit)}-pixel limit`;
+}
+
+/** What the header tells about an input: what is logged, and how its colours must be read. */
+interface Header {
+  readonly info: InputInfo;
+  readonly colours: ColourRoute;
+}
+
 /**
  * Reads only the header: cheap even for a decompression bomb, whose declared size is refused here before
  * a single pixel is decoded.
@@ -74,7 +95,7 @@ async function readHeader(
   input: Buffer,
   format: SupportedFormat,
   options: ThumbnailOptions,
-): Promise<InputInfo> {
+): Promise<Header> {
   let metadata: sharp.Metadata;
   try {
     metadata = await sharp(input, { limitInputPixels: false, failOn: options.failOn }).metadata();
@@ -83,21 +104,22 @@ async function readHeader(
   }
   const pixels = metadata.width * metadata.height;
   if (pixels > options.maxInputPixels) {
-    throw new ImageRejectedError(
-      'too-many-pixels',
-      `image is ${metadata.width}x${metadata.height} (${megapixels(pixels)}), above the ${megapixels(options.maxInputPixels)} limit`,
-    );
+    throw new ImageRejectedError('too-many-pixels', pixelLimitMessage(metadata, options.maxInputPixels));
   }
   const { width, height } = metadata.autoOrient;
-  return { format, width, height, bytes: input.length };
+  return {
+    info: { format, width, height, bytes: input.length },
+    colours: colourRouteFor(metadata),
+  };
 }
 
-function render(input: Buffer, options: ThumbnailOptions): sharp.Sharp {
-  const pipeline = sharp(input, {
+function render(input: Buffer, header: Header, options: ThumbnailOptions): sharp.Sharp {
+  const decoded = sharp(input, {
     failOn: options.failOn,
     limitInputPixels: options.maxInputPixels,
     autoOrient: true,
-  })
+  });
+  const pipeline = routeColours(decoded, header.colours)
     .resize({ width: options.width, height: options.height, fit: options.fit, withoutEnlargement: true })
     .flatten({ background: options.background });
   // sharp's defaults finish the job: output is 8-bit sRGB whatever the input (CMYK, greyscale, 16-bit),
@@ -116,12 +138,19 @@ function render(input: Buffer, options: ThumbnailOptions): sharp.Sharp {
  * Turns image bytes into a thumbnail, or throws an {@link ImageRejectedError} saying why it never can.
  * Pure: no I/O, and the same bytes and options always give the same output bytes.
  */
-export async function makeThumbnail(input: Buffer, options: ThumbnailOptions): Promise<Thumbnail> {
+export async function makeThumbnail(
+  input: Buffer,
+  options: ThumbnailOptions,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): Promise<Thumbnail> {
   checkSize(input, options.maxInputBytes);
   const format = requireSupportedFormat(input);
-  const inputInfo = await readHeader(input, format, options);
+  const cost = scanInputCost(input, format, limits);
+  checkHeaderCost(cost, limits);
+  const header = await readHeader(input, format, options);
+  checkDecodeCost(cost, limits);
   try {
-    const { data, info } = await render(input, options).toBuffer({ resolveWithObject: true });
+    const { data, info } = await render(input, header, options).toBuffer({ resolveWithObject: true });
     const { contentType } = OUTPUT_FORMATS[options.format];
     return {
       data,
@@ -129,7 +158,7 @@ export async function makeThumbnail(input: Buffer, options: ThumbnailOptions): P
       contentType,
       width: info.width,
       height: info.height,
-      input: inputInfo,
+      input: header.info,
     };
   } catch (error) {
     throw new ImageRejectedError('corrupt', `cannot decode ${format}: ${firstLine(error)}`);

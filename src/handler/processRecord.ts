@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
+import { exactBytes, exactCount } from '../engine/exactCount';
 import { isImageRejectedError } from '../engine/imageRejectedError';
 import { makeThumbnail, type Thumbnail } from '../engine/makeThumbnail';
-import { OUTPUT_FORMATS, type ThumbnailOptions } from '../engine/thumbnailOptions';
+import { OUTPUT_FORMATS } from '../engine/thumbnailOptions';
 import type { S3ObjectEvent } from '../events/parseS3Event';
 import { isThumbnailOutputKey, thumbnailKey } from '../keys/thumbnailKey';
 import { downloadSource, type SourceDownload } from '../s3/downloadSource';
@@ -35,12 +36,27 @@ function precheck(object: S3ObjectEvent, config: Config): RecordOutcome | undefi
   if (object.bucket === config.thumbnailBucket && isThumbnailOutputKey(object.key, config.thumbnailPrefix)) {
     return skipped('recursion-guard', `key is under the thumbnail prefix "${config.thumbnailPrefix}"`);
   }
+  if (object.key.endsWith('/')) {
+    return skipped('folder-marker', folderMarkerDetail(object.size));
+  }
   const { maxInputBytes } = config.thumbnail;
   if (object.size !== undefined && object.size > maxInputBytes) {
-    return rejected('too-large', `object is ${object.size} bytes, above the ${maxInputBytes}-byte limit`);
+    return rejected('too-large', overLimit('object is', object.size, maxInputBytes));
   }
   return undefined;
 }
+
+/**
+ * A key ending in "/" is what the S3 console's "Create folder" writes (zero bytes), and what every S3
+ * tool lists as a folder: never an image anyone can open, whatever it holds.
+ */
+function folderMarkerDetail(size: number | undefined): string {
+  const holding = size ? ` (it holds ${exactBytes(size)}, which S3 tools hide behind the folder)` : '';
+  return `the key ends in "/": a folder marker, not an image${holding}`;
+}
+
+const overLimit = (what: string, bytes: number, limit: number) =>
+  `${what} ${exactBytes(bytes)}, above the ${exactCount(limit)}-byte limit`;
 
 async function isCurrent(object: S3ObjectEvent, output: ThumbnailLocation, deps: RecordDependencies) {
   if (object.eTag === undefined) {
@@ -56,20 +72,26 @@ function downloadFailure(
 ): RecordOutcome {
   switch (download.kind) {
     case 'gone':
-      return rejected('source-gone', 'the object no longer exists');
+      return skipped('source-gone', 'the object was deleted after this event was sent; nothing to thumbnail');
     case 'superseded':
       return skipped('superseded', 'the object was overwritten after this event; its own event covers it');
     case 'is-thumbnail':
       return skipped('source-is-thumbnail', 'the object is a thumbnail written by this service');
     case 'too-large':
-      return rejected('too-large', `object is ${download.bytes} bytes, above the ${limit}-byte limit`);
+      // S3 may not declare a length (or declare a wrong one); the download stops at the limit either way.
+      return rejected(
+        'too-large',
+        download.bytes > limit
+          ? overLimit('object is', download.bytes, limit)
+          : `object passed the ${exactCount(limit)}-byte limit while downloading (S3 declared ${exactBytes(download.bytes)})`,
+      );
   }
 }
 
 /** The thumbnail, or the permanent rejection the engine gave the bytes. */
-async function renderOrReject(body: Buffer, options: ThumbnailOptions): Promise<Thumbnail | RecordOutcome> {
+async function renderOrReject(body: Buffer, config: Config): Promise<Thumbnail | RecordOutcome> {
   try {
-    return await makeThumbnail(body, options);
+    return await makeThumbnail(body, config.thumbnail, config.inputLimits);
   } catch (error) {
     if (isImageRejectedError(error)) {
       return rejected(error.reason, error.message);
@@ -106,7 +128,7 @@ export async function processRecord(object: S3ObjectEvent, deps: RecordDependenc
   if (download.kind !== 'downloaded') {
     return downloadFailure(download, config.thumbnail.maxInputBytes);
   }
-  const thumbnail = await renderOrReject(download.body, config.thumbnail);
+  const thumbnail = await renderOrReject(download.body, config);
   if ('status' in thumbnail) {
     return thumbnail;
   }

@@ -2,17 +2,27 @@ import type { RejectionReason } from '../engine/imageRejectedError';
 import type { InputInfo } from '../engine/makeThumbnail';
 
 /** Nothing to do, by design: not an error and nothing to retry. */
-export type SkipReason =
-  | 'not-object-created'
-  | 'not-source-bucket'
-  | 'outside-source-prefix'
-  | 'recursion-guard'
-  | 'source-is-thumbnail'
-  | 'already-current'
-  | 'superseded';
+export type SkipReason = keyof typeof SKIP_SEVERITY;
+
+/**
+ * How loudly each skip is logged. `warn`: an event the notification should not have sent, or an object
+ * that vanished (a wrong key decoding would look like that too), worth a look when it keeps happening.
+ * `info`: the pipeline working as designed.
+ */
+export const SKIP_SEVERITY = {
+  'not-object-created': 'warn',
+  'not-source-bucket': 'warn',
+  'outside-source-prefix': 'warn',
+  'source-gone': 'warn',
+  'folder-marker': 'info',
+  'recursion-guard': 'info',
+  'source-is-thumbnail': 'info',
+  'already-current': 'info',
+  superseded: 'info',
+} as const satisfies Record<string, 'info' | 'warn'>;
 
 /** Permanent failures: logged once and never retried, since the same input always fails the same way. */
-export type RejectReason = RejectionReason | 'source-gone';
+export type RejectReason = RejectionReason;
 
 export interface MadeOutcome {
   readonly status: 'made';

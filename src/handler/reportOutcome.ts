@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3ObjectEvent } from '../events/parseS3Event';
-import type { RecordOutcome } from './recordOutcome';
+import { type RecordOutcome, SKIP_SEVERITY } from './recordOutcome';
 import { hintFor, StepFailedError } from './stepFailure';
 
 export interface Observability {
@@ -40,7 +40,11 @@ export function reportOutcome(
       });
       return;
     case 'skipped':
-      logger.warn('record skipped', { ...where, reason: result.reason, detail: result.detail });
+      logger[SKIP_SEVERITY[result.reason]]('record skipped', {
+        ...where,
+        reason: result.reason,
+        detail: result.detail,
+      });
       return;
     case 'rejected':
       logger.error('image rejected, not retrying', {

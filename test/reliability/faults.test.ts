@@ -186,17 +186,17 @@ describe('faults between the function and S3', () => {
   describe('documented endings', () => {
     const logFor = (key: string) => output.logs().filter((line) => line.key === key);
 
-    it('an object deleted between the event and the download: refused as source-gone, once, not retried', async () => {
+    it('an object deleted between the event and the download: skipped as source-gone, once, not retried', async () => {
       const object = await upload('edge/deleted.jpg', await photoJpeg(64, 48));
       await direct.send(new DeleteObjectCommand({ Bucket: 'uploads', Key: object.key }));
       const result = await viaProxy()(s3Event('uploads', [object]));
       expect(result.records.map(({ status, reason }) => ({ status, reason }))).toEqual([
-        { status: 'rejected', reason: 'source-gone' },
+        { status: 'skipped', reason: 'source-gone' },
       ]);
       expect(logFor(object.key)).toEqual([
         expect.objectContaining({
-          level: 'ERROR',
-          message: 'image rejected, not retrying',
+          level: 'WARN',
+          message: 'record skipped',
           reason: 'source-gone',
         }),
       ]);

@@ -10,6 +10,7 @@ import {
   withBogusHuffmanTable,
   withDamagedScanData,
 } from './images';
+import { avifDeclaring, compressedText, frame, gif, riffChunk, webp } from './metadataBombs';
 
 /** What must happen to one corpus file: a thumbnail of this size, or a refusal for this reason. */
 export type ExpectedOutcome =
@@ -33,6 +34,9 @@ const refused = (reason: RejectReason, detail: RegExp): ExpectedOutcome => ({
   reason,
   detail,
 });
+
+/** Digits grouped as limit messages print them, by the platform's own formatter. */
+const grouped = (count: number) => count.toLocaleString('en-US');
 
 const CORRUPT = (format: string) => refused('corrupt', new RegExp(`(unreadable|cannot decode) ${format}`));
 const NOT_AN_IMAGE = refused('not-an-image', /not an image/);
@@ -222,7 +226,11 @@ export function corpusEntries(maxInputBytes: number): readonly Entry[] {
       CORRUPT('avif'),
     ],
     // Small files declaring enormous images: refused from the header, before any pixel is decoded.
-    ['bomb-50000x50000.png', () => pngDeclaring(50_000, 50_000), refused('too-many-pixels', /50000x50000/)],
+    [
+      'bomb-50000x50000.png',
+      () => pngDeclaring(50_000, 50_000),
+      refused('too-many-pixels', /50000x50000 = 2,500,000,000 pixels, above the 100,000,000-pixel limit/),
+    ],
     [
       'bomb-65000x65000.jpg',
       async () => jpegDeclaring(await solidImage(64, 64), 65_000, 65_000),
@@ -233,12 +241,40 @@ export function corpusEntries(maxInputBytes: number): readonly Entry[] {
       async () => gifDeclaring(await solidImage(16, 16, 'gif'), 65_535, 65_535),
       refused('too-many-pixels', /65535x65535/),
     ],
+    // Small files whose metadata, frames or canvas would cost hundreds of megabytes: refused before decoding.
+    [
+      'bomb-500-text-chunks-of-1MiB.png',
+      () => compressedText('zTXt', 500),
+      refused('too-much-metadata', /PNG metadata takes at least [\d,]+ bytes in memory \(text chunks/),
+    ],
+    [
+      'bomb-pixel-at-9999x9999.gif',
+      () => gif(1, [9999, 9999]),
+      refused('too-much-memory', /canvas as large as its frames reach, here 10000x10000/),
+    ],
+    [
+      'bomb-12000-frames.webp',
+      () =>
+        webp(0x02, [16, 16], (image) => [
+          riffChunk('ANIM', Buffer.alloc(6)),
+          ...Array.from({ length: 12_000 }, () => frame(image)),
+        ]),
+      refused('too-many-frames', /WebP has at least 12,000 frames or pages, above the 10,000-frame limit/),
+    ],
+    [
+      'bomb-10000x10000.avif',
+      () => avifDeclaring(10_000, 10_000),
+      refused('too-much-memory', /an AVIF is decoded whole, at full size, here 10000x10000/),
+    ],
     // The byte limit's neighbours.
     ['at-the-byte-limit.jpg', () => jpegOfExactly(maxInputBytes), made(256, 192)],
     [
       'one-byte-over-the-limit.jpg',
       () => jpegOfExactly(maxInputBytes + 1),
-      refused('too-large', new RegExp(`${maxInputBytes + 1} bytes, above the ${maxInputBytes}-byte limit`)),
+      refused(
+        'too-large',
+        new RegExp(`${grouped(maxInputBytes + 1)} bytes, above the ${grouped(maxInputBytes)}-byte limit`),
+      ),
     ],
     // Odd but valid: each makes exactly one thumbnail.
     ['gif-3000-frames.gif', () => manyFrameGif(3000), made(16, 16)],
