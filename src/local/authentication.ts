@@ -372,6 +372,10 @@ function headerMechanism(authorization: string): Mechanism {
 }
 
 function mechanismOf(context: S3rverContext): Mechanism {
+  // A form carries its credentials in its fields, whatever else the request says.
+  if (isFormUpload(context)) {
+    return 'form';
+  }
   const authorization = header(context, 'authorization');
   const presignedV4 = 'X-Amz-Algorithm' in context.query || 'X-Amz-Signature' in context.query;
   const presignedV2 = 'Signature' in context.query;
@@ -387,7 +391,7 @@ function mechanismOf(context: S3rverContext): Mechanism {
   if (presignedV4 || presignedV2) {
     return presignedV4 ? 'presigned-v4' : 'presigned-v2';
   }
-  return context.method === 'OPTIONS' ? 'preflight' : isFormUpload(context) ? 'form' : 'none';
+  return context.method === 'OPTIONS' ? 'preflight' : 'none';
 }
 
 function unsupported(authorization: string): never {

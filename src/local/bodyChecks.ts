@@ -1,23 +1,23 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream';
 import { CHECKSUM_DIGESTS, checksumName, type Digest, md5Digest, sha256Digest } from './checksums';
 import { currentRequest } from './requestState';
-import { s3Error, type S3rverContext, type S3rverMiddleware } from './s3rverInternals';
+import { s3Error, type S3rverContext } from './s3rverInternals';
 
 /**
  * Checks a request body against what its headers say it is, as S3 does, before anything is stored: the
  * signed SHA-256 (`x-amz-content-sha256`), `Content-MD5`, and `x-amz-checksum-*`. s3rver checked none, so
  * a body damaged on the way (or changed after signing) was stored as if it were what the client sent.
- * A body that fails makes the store's write fail, which removes what it had written.
+ * (Run as the body is received: see requestBodies.)
  */
 
-interface Check {
+export interface Check {
   readonly digest: Digest;
   readonly expected: string;
   readonly error: () => Error;
 }
 
-class BodyCheck extends Transform {
+/** Passes the body through, and fails at its end when it is not what the headers say. */
+export class BodyCheck extends Transform {
   constructor(private readonly checks: readonly Check[]) {
     super();
   }
@@ -46,7 +46,8 @@ function md5Check(header: string): Check {
   };
 }
 
-function checksFor(context: S3rverContext): Check[] {
+/** The checks the request's headers ask for. */
+export function checksFor(context: S3rverContext): Check[] {
   const checks: Check[] = [];
   const sha256 = currentRequest()?.payloadSha256;
   if (sha256 !== undefined) {
@@ -75,16 +76,3 @@ function checksFor(context: S3rverContext): Check[] {
   }
   return checks;
 }
-
-export const checkBodies: S3rverMiddleware = async (context, next) => {
-  const checks = context.method === 'PUT' || context.method === 'POST' ? checksFor(context) : [];
-  if (checks.length > 0) {
-    const checked = new BodyCheck(checks);
-    const { headers, rawHeaders } = context.req;
-    pipeline(context.req, checked, () => undefined);
-    context.req = Object.assign(checked, { headers, rawHeaders });
-    // A body the handler left unread is drained, so that the connection can carry the next request.
-    currentRequest()?.cleanups.push(() => Promise.resolve(void checked.resume()));
-  }
-  await next();
-};

@@ -4,8 +4,6 @@ import type { ObjectNotice } from '../events/s3Notification';
 import { unquoteETag } from '../s3/unquoteETag';
 import { storeObjectsAtomically } from './atomicPut';
 import { authenticate } from './authentication';
-import { decodeAwsChunked } from './awsChunkedUploads';
-import { checkBodies } from './bodyChecks';
 import { KeyLocks } from './keyLocks';
 import { decodeKeyPath, encodeKeyPath } from './keyPath';
 import { routeKeys } from './keyRouting';
@@ -15,6 +13,7 @@ import { handleMultipartUploads } from './multipartUploads';
 import { copyObjectsWhole, normalizeCopySource } from './objectCopy';
 import { handleDeleteObjects } from './objectDeletes';
 import { readVersionsWhole, serveObjectReads } from './objectReads';
+import { receiveBodies } from './requestBodies';
 import { commitOf, currentRequest, nextSequencer, trackRequests } from './requestState';
 import {
   acceptAccessKey,
@@ -144,8 +143,7 @@ function mendRequests(app: S3rverApp, locks: KeyLocks, options: LocalS3ServerOpt
     routeKeys,
     authenticate({ secrets, spoolFolder }),
     gate.middleware,
-    decodeAwsChunked(spoolFolder),
-    checkBodies,
+    receiveBodies(spoolFolder),
     noteWriteConditions,
     serveObjectReads(app.store, locks),
     handleDeleteObjects(app, locks),

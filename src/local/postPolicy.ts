@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { replaceBody } from './requestBodies';
 import { spoolFile } from './spool';
 import { currentRequest } from './requestState';
 import { formParser, s3Error, type S3rverContext } from './s3rverInternals';
@@ -294,8 +295,9 @@ export async function acceptFormUpload(
     now,
   );
   checkHeaderSafe(upload);
-  context.req = Object.assign(createReadStream(spool.path), {
-    headers: context.req.headers,
-    rawHeaders: context.req.rawHeaders,
-  });
+  replaceBody(context, spool.path, context.req.headers);
+  const state = currentRequest();
+  if (state !== undefined) {
+    state.bodyReceived = true;
+  }
 }

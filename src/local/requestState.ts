@@ -35,6 +35,8 @@ export interface RequestState {
   /** The conditional-write headers of a PutObject or CompleteMultipartUpload. */
   writeCondition?: { readonly ifMatch?: string; readonly ifNoneMatch?: string };
   readonly commits: Map<string, Commit>;
+  /** Set once the body has been received whole into a spool file (a form's, by its policy check). */
+  bodyReceived?: boolean;
   /** Run once the request has been handled (removing its spooled body, say). */
   readonly cleanups: Array<() => Promise<void>>;
 }

@@ -1,0 +1,90 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AwsChunkedDecoder } from './awsChunkedDecoder';
+import { BodyCheck, checksFor } from './bodyChecks';
+import { currentRequest } from './requestState';
+import { s3Error, type S3rverContext, type S3rverMiddleware } from './s3rverInternals';
+import { ChunkSigner } from './signatureV4';
+import { spoolFile } from './spool';
+
+/**
+ * Receives every request body whole, before s3rver sees it: decoded from `aws-chunked` when it is framed
+ * so (what current SDKs and CLIs send for streamed uploads; s3rver stored the framing as data), its chunk
+ * signatures and checksums checked, into a spool file that s3rver then reads. Like S3, a refused upload
+ * stores nothing and leaves any earlier object under the key untouched.
+ *
+ * Also why every body is spooled: s3rver reads a body from the socket only after awaiting other work,
+ * so a body that ended or failed before it listened (a check that failed at once, a client that went
+ * away) left its handler waiting forever, holding the request (and the shutdown that waits for it).
+ */
+
+const isAwsChunked = (headers: IncomingHttpHeaders): boolean =>
+  (headers['content-encoding'] ?? '').split(',').some((part) => part.trim() === 'aws-chunked') ||
+  String(headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
+
+/** The headers s3rver should see: the decoded length, without the aws-chunked framing's own headers. */
+function decodedHeaders(headers: IncomingHttpHeaders, size: number): IncomingHttpHeaders {
+  const declared = headers['x-amz-decoded-content-length'];
+  if (declared !== undefined && declared !== String(size)) {
+    throw s3Error(
+      'IncompleteBody',
+      'You did not provide the number of bytes specified by the x-amz-decoded-content-length header.',
+    );
+  }
+  const rewritten: IncomingHttpHeaders = { ...headers, 'content-length': String(size) };
+  delete rewritten['x-amz-decoded-content-length'];
+  delete rewritten['content-encoding'];
+  const remaining = (headers['content-encoding'] ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== 'aws-chunked' && part !== '');
+  if (remaining.length > 0) {
+    rewritten['content-encoding'] = remaining.join(', ');
+  }
+  return rewritten;
+}
+
+/** The aws-chunked decoder for the request, checking chunk signatures when the stream is signed. */
+function chunkedDecoder(headers: IncomingHttpHeaders): AwsChunkedDecoder {
+  const trailer = headers['x-amz-trailer'];
+  const signing = currentRequest()?.chunkSigning;
+  const signatures =
+    signing && new ChunkSigner(signing.signingKey, signing.amzDate, signing.scope, signing.seedSignature);
+  return new AwsChunkedDecoder(typeof trailer === 'string' ? trailer : undefined, s3Error, signatures);
+}
+
+/** Hands s3rver the spooled body, as if it were the request's own. */
+export function replaceBody(context: S3rverContext, path: string, headers: IncomingHttpHeaders): void {
+  const body = createReadStream(path);
+  currentRequest()?.cleanups.push(() => Promise.resolve(void body.destroy()));
+  context.req.headers = headers;
+  context.req = Object.assign(body, { headers, rawHeaders: context.req.rawHeaders });
+}
+
+export function receiveBodies(spoolFolder: string): S3rverMiddleware {
+  return async (context, next) => {
+    const state = currentRequest();
+    if ((context.method !== 'PUT' && context.method !== 'POST') || state?.bodyReceived === true) {
+      await next();
+      return;
+    }
+    const { headers } = context.req;
+    const chunked = isAwsChunked(headers);
+    const stages: Transform[] = chunked ? [chunkedDecoder(headers)] : [];
+    const checks = checksFor(context);
+    if (checks.length > 0) {
+      stages.push(new BodyCheck(checks));
+    }
+    const spool = await spoolFile(spoolFolder);
+    await pipeline([context.req, ...stages, createWriteStream(spool.path)]);
+    replaceBody(
+      context,
+      spool.path,
+      chunked ? decodedHeaders(headers, (await stat(spool.path)).size) : headers,
+    );
+    await next();
+  };
+}
