@@ -187,7 +187,7 @@ describe('the local S3 server with real clients', () => {
       expect(await listKeys()).toEqual(expect.arrayContaining(KEYS));
       // XML 1.0 cannot carry a control character even escaped, so no client can name that key in a
       // DeleteObjects request (or read it back in the answer); listings carry it URL-encoded.
-      const hasControl = (key: string) => [...key].some((char) => char < '\t');
+      const hasControl = (key: string) => Array.from(key).some((char) => char < '\t');
       const [plain, control] = [KEYS.filter((key) => !hasControl(key)), KEYS.filter(hasControl)];
       await writeFile(`${file}.json`, JSON.stringify({ Objects: plain.map((key) => ({ Key: key })) }));
       await aws('s3api', 'delete-objects', '--bucket', 'uploads', '--delete', `file://${file}.json`);
