@@ -61,10 +61,9 @@ async function readUpload(
   const folder = folderOf(store, bucket, uploadId);
   const [storedKey, metadata] = await Promise.all([
     readFile(join(folder, 'key'), 'utf8').catch(() => undefined),
-    readFile(join(folder, 'metadata'), 'utf8').then(
-      (text) => JSON.parse(text) as Record<string, unknown>,
-      () => ({}),
-    ),
+    readFile(join(folder, 'metadata'), 'utf8')
+      .then((text) => JSON.parse(text) as Record<string, unknown>)
+      .catch(() => ({})),
   ]);
   if (storedKey !== key) {
     throw noSuchUpload(uploadId);

@@ -42,22 +42,28 @@ async function collect(folder: string): Promise<Set<string>> {
   return found;
 }
 
+async function readIntent(path: string): Promise<Intent | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Intent;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Carries out each complete intent; a torn one (killed while writing it) had renamed nothing. */
-async function completeIntents(paths: ReadonlySet<string>): Promise<number> {
-  let completed = 0;
+async function completeIntents(paths: ReadonlySet<string>): Promise<Recovery> {
+  let [completed, removed] = [0, 0];
   for (const path of [...paths].filter((candidate) => candidate.endsWith(INTENT_SUFFIX))) {
-    const intent = await readFile(path, 'utf8').then(
-      (text) => JSON.parse(text) as Intent,
-      () => undefined,
-    );
+    const intent = await readIntent(path);
     if (intent === undefined || !Array.isArray(intent.renames) || !Array.isArray(intent.removes)) {
       await rm(path, { force: true });
+      removed += 1;
       continue;
     }
     await carryOut(path, intent);
     completed += 1;
   }
-  return completed;
+  return { completed, removed };
 }
 
 /** Files of half an object: data whose metadata is missing, or companions whose data is. */
@@ -79,7 +85,7 @@ export async function recoverStore(root: string): Promise<Recovery> {
   const spool = join(root, SPOOL_FOLDER);
   const spooled = (await collect(spool)).size;
   await rm(spool, { recursive: true, force: true });
-  const completed = await completeIntents(await collect(root));
+  const intents = await completeIntents(await collect(root));
   const remaining = await collect(root);
   const temporary = [...remaining].filter(
     (path) => path.endsWith(PARTIAL_SUFFIX) || path.endsWith(INTENT_SUFFIX),
@@ -89,5 +95,5 @@ export async function recoverStore(root: string): Promise<Recovery> {
   }
   const doomed = [...temporary, ...halfObjects(remaining)];
   await Promise.all(doomed.map((path) => rm(path, { force: true })));
-  return { completed, removed: spooled + doomed.length };
+  return { completed: intents.completed, removed: spooled + intents.removed + doomed.length };
 }
