@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -93,7 +93,7 @@ async function writeBody(
   });
   const file = await createFile(path);
   await pipeline(body, measure, file.createWriteStream());
-  return { size, md5: md5.digest('hex'), lastModified: (await stat(path)).mtime };
+  return { size, md5: md5.digest('hex'), lastModified: new Date() };
 }
 
 const nameTooLong = (error: unknown) =>
@@ -131,8 +131,11 @@ export interface Intent {
   readonly removes: readonly string[];
 }
 
-/** Carries out an intent (again, after a crash: renames already made are skipped), then removes it. */
-export async function carryOut(intentPath: string, intent: Intent): Promise<void> {
+/**
+ * Carries out an intent (again, after a crash: renames already made are skipped), then removes its file
+ * (`written`: a commit that replaces nothing needs none, see commitObject).
+ */
+export async function carryOut(intentPath: string, intent: Intent, written = true): Promise<void> {
   const folder = dirname(intentPath);
   for (const [from, to] of intent.renames) {
     await rename(join(folder, from), join(folder, to)).catch((error: unknown) => {
@@ -142,7 +145,9 @@ export async function carryOut(intentPath: string, intent: Intent): Promise<void
     });
   }
   await Promise.all(intent.removes.map((name) => rm(join(folder, name), { force: true })));
-  await rm(intentPath, { force: true });
+  if (written) {
+    await rm(intentPath, { force: true });
+  }
 }
 
 /** S3's conditional writes: `If-None-Match: *` (only if absent) and `If-Match` (only that version). */
@@ -186,8 +191,17 @@ export function commitObject(store: S3rverStore, locks: KeyLocks, staged: Staged
       renames: staged.renames.map(([from, to]) => [basename(from), basename(to)] as const),
       removes: extras,
     };
-    await writeFile(staged.intent, JSON.stringify(intent));
-    await carryOut(staged.intent, intent);
+    // Only a version that replaces another needs its intent written: cut short, a first version leaves
+    // metadata without data, which is no object at all (and is removed at the next start).
+    const [, , [, data] = ['', '']] = staged.renames;
+    const replacing = await access(data).then(
+      () => true,
+      () => false,
+    );
+    if (replacing) {
+      await writeFile(staged.intent, JSON.stringify(intent));
+    }
+    await carryOut(staged.intent, intent, replacing);
     const commit = { bucket: staged.bucket, key: staged.key, size: staged.size, md5: staged.md5 };
     const recorded = { ...commit, sequencer: nextSequencer() };
     recordCommit(recorded);

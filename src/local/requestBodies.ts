@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Transform } from 'node:stream';
+import { Readable, type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AwsChunkedDecoder } from './awsChunkedDecoder';
 import { BodyCheck, checksFor } from './bodyChecks';
@@ -13,7 +13,7 @@ import { spoolFile } from './spool';
 /**
  * Receives every request body whole, before s3rver sees it: decoded from `aws-chunked` when it is framed
  * so (what current SDKs and CLIs send for streamed uploads; s3rver stored the framing as data), its chunk
- * signatures and checksums checked, into a spool file that s3rver then reads. Like S3, a refused upload
+ * signatures and checksums checked, into a spool file (or memory, when small) that s3rver then reads. Like S3, a refused upload
  * stores nothing and leaves any earlier object under the key untouched.
  *
  * Also why every body is spooled: s3rver reads a body from the socket only after awaiting other work,
@@ -56,12 +56,42 @@ function chunkedDecoder(headers: IncomingHttpHeaders): AwsChunkedDecoder {
   return new AwsChunkedDecoder(typeof trailer === 'string' ? trailer : undefined, s3Error, signatures);
 }
 
-/** Hands s3rver the spooled body, as if it were the request's own. */
-export function replaceBody(context: S3rverContext, path: string, headers: IncomingHttpHeaders): void {
-  const body = createReadStream(path);
-  currentRequest()?.cleanups.push(() => Promise.resolve(void body.destroy()));
+/** Bodies up to this size are held in memory rather than spooled (at most this much per request). */
+const IN_MEMORY_BYTES = 1024 * 1024;
+
+/** Hands s3rver the received body (a spool file's path, or the bytes), as if it were the request's own. */
+export function replaceBody(
+  context: S3rverContext,
+  body: string | Buffer,
+  headers: IncomingHttpHeaders,
+): void {
+  const stream = typeof body === 'string' ? createReadStream(body) : Readable.from([body]);
+  currentRequest()?.cleanups.push(() => Promise.resolve(void stream.destroy()));
   context.req.headers = headers;
-  context.req = Object.assign(body, { headers, rawHeaders: context.req.rawHeaders });
+  context.req = Object.assign(stream, { headers, rawHeaders: context.req.rawHeaders });
+}
+
+/** Receives the body through `stages` into memory when it is small, into a spool file otherwise. */
+async function receive(
+  context: S3rverContext,
+  stages: Transform[],
+  spoolFolder: string,
+): Promise<string | Buffer> {
+  const length = Number(context.req.headers['content-length']);
+  if (length <= IN_MEMORY_BYTES) {
+    const chunks: Buffer[] = [];
+    const collect = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    await pipeline([context.req, ...stages, collect]);
+    return Buffer.concat(chunks);
+  }
+  const spool = await spoolFile(spoolFolder);
+  await pipeline([context.req, ...stages, createWriteStream(spool.path)]);
+  return spool.path;
 }
 
 export function receiveBodies(spoolFolder: string): S3rverMiddleware {
@@ -78,13 +108,9 @@ export function receiveBodies(spoolFolder: string): S3rverMiddleware {
     if (checks.length > 0) {
       stages.push(new BodyCheck(checks));
     }
-    const spool = await spoolFile(spoolFolder);
-    await pipeline([context.req, ...stages, createWriteStream(spool.path)]);
-    replaceBody(
-      context,
-      spool.path,
-      chunked ? decodedHeaders(headers, (await stat(spool.path)).size) : headers,
-    );
+    const body = await receive(context, stages, spoolFolder);
+    const size = typeof body === 'string' ? (await stat(body)).size : body.length;
+    replaceBody(context, body, chunked ? decodedHeaders(headers, size) : headers);
     await next();
   };
 }
