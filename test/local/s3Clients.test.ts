@@ -194,7 +194,7 @@ describe('the local S3 server with real clients', () => {
       for (const key of control) {
         await aws('s3api', 'delete-object', '--bucket', 'uploads', '--key', key);
       }
-      expect((await listKeys()) ?? []).toEqual([]);
+      expect(((await listKeys()) ?? []).filter((key) => KEYS.includes(key))).toEqual([]);
       const refused = aws('s3api', 'put-object', '--bucket', 'uploads', '--key', TOO_LONG, '--body', file);
       await expect(refused).rejects.toMatchObject({ stderr: expect.stringContaining('KeyTooLongError') });
     }, 300_000);
