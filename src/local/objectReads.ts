@@ -97,7 +97,8 @@ function overrides(context: S3rverContext): Record<string, string> {
       continue;
     }
     const header = name.slice('response-'.length);
-    if (!OVERRIDES.includes(header) || typeof value !== 'string') {
+    // A value a header cannot carry (CR, LF, other controls) would fail the response with a 500.
+    if (!OVERRIDES.includes(header) || typeof value !== 'string' || /[^\t\x20-\x7e\x80-\xff]/.test(value)) {
       throw s3Error('InvalidArgument', `${name} is not in the set of overridable response headers.`, {
         ArgumentName: name,
       });

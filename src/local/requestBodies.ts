@@ -56,6 +56,9 @@ function chunkedDecoder(headers: IncomingHttpHeaders): AwsChunkedDecoder {
   return new AwsChunkedDecoder(typeof trailer === 'string' ? trailer : undefined, s3Error, signatures);
 }
 
+/** S3's largest single upload (PutObject, UploadPart): 5 GiB. */
+const MAX_BODY_BYTES = 5 * 1024 ** 3;
+
 /** Bodies up to this size are held in memory rather than spooled (at most this much per request). */
 const IN_MEMORY_BYTES = 1024 * 1024;
 
@@ -102,6 +105,11 @@ export function receiveBodies(spoolFolder: string): S3rverMiddleware {
       return;
     }
     const { headers } = context.req;
+    if (Number(headers['content-length']) > MAX_BODY_BYTES) {
+      throw s3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
+        MaxSizeAllowed: MAX_BODY_BYTES,
+      });
+    }
     const chunked = isAwsChunked(headers);
     const stages: Transform[] = chunked ? [chunkedDecoder(headers)] : [];
     const checks = checksFor(context);

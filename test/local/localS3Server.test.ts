@@ -17,7 +17,13 @@ import type { ObjectNotice } from '../../src/events/s3Notification';
 import { type LocalS3Server, startLocalS3Server } from '../../src/local/localS3Server';
 import { getObject, listKeys } from '../support/bucketContents';
 import { type S3Endpoint, s3ClientFor } from '../support/s3Client';
-import { errorCode, sendSigned, signedFormFields } from '../support/s3Requests';
+import {
+  errorCode,
+  sendSigned,
+  signedFormFields,
+  startPartialUpload,
+  waitForEntries,
+} from '../support/s3Requests';
 import { describeTier } from '../support/tiers';
 
 const run = promisify(execFile);
@@ -244,6 +250,17 @@ describe('the local S3 server', () => {
     await reader;
     expect([...sizes].filter((size) => size !== before.length && size !== after.length)).toEqual([]);
     expect((await getObject(s3, 'other', 'atomic'))?.body.equals(after)).toBe(true);
+  });
+
+  it('lets a client go away mid-upload: nothing stored, nothing left behind, nothing held', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'abandoned', Body: Buffer.from('before') }));
+    const socket = await startPartialUpload(endpoint, '/uploads/abandoned', 4 * MiB, 2 * MiB);
+    const spool = join(directory, '.thumbnailer-spool');
+    await waitForEntries(spool, (entries) => entries === 1);
+    socket.destroy();
+    await waitForEntries(spool, (entries) => entries === 0);
+    expect((await getObject(s3, 'uploads', 'abandoned'))?.body.toString()).toBe('before');
+    // The next test's stopTakingUploads waits for uploads in flight: it would wait for this one forever.
   });
 
   // Last: it leaves this server refusing uploads.

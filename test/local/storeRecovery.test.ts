@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
 import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type LocalS3Server, startLocalS3Server } from '../../src/local/localS3Server';
 import { SPOOL_FOLDER } from '../../src/local/spool';
 import { getObject, putObject } from '../support/bucketContents';
 import { startS3ServerProcess } from '../support/localS3ServerProcess';
 import { s3ClientFor } from '../support/s3Client';
-import { signedHeaders } from '../support/s3Requests';
+import { startPartialUpload, waitForEntries } from '../support/s3Requests';
 
 const exists = (path: string) =>
   access(path).then(
@@ -40,23 +38,9 @@ describe('the local S3 server after a process was killed', () => {
     const first = await startS3ServerProcess(root);
     const s3 = s3ClientFor(first);
     await putObject(s3, 'uploads', 'photo.jpg', Buffer.from('the first version'));
-    // Half of a 4 MB replacement, sent by hand so that it is still arriving when the process dies.
-    const put = {
-      method: 'PUT',
-      path: '/uploads/photo.jpg',
-      headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(4 * 2 ** 20) },
-    };
-    const headers = await signedHeaders(first, put);
-    const socket = connect(Number(new URL(first.endpoint).port), '127.0.0.1');
-    socket.on('error', () => undefined);
-    const head = Object.entries(headers)
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('');
-    socket.write(`PUT /uploads/photo.jpg HTTP/1.1\r\n${head}\r\n`);
-    socket.write(Buffer.alloc(2 * 2 ** 20, 'x'));
-    while ((await readdir(join(root, SPOOL_FOLDER)).catch(() => [])).length === 0) {
-      await sleep(20);
-    }
+    // Half of a 4 MB replacement, so that it is still arriving when the process dies.
+    const socket = await startPartialUpload(first, '/uploads/photo.jpg', 4 * 2 ** 20, 2 * 2 ** 20);
+    await waitForEntries(join(root, SPOOL_FOLDER), (entries) => entries === 1);
     await first.stop('SIGKILL');
     socket.destroy();
     s3.destroy();

@@ -1,6 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { type IncomingHttpHeaders, request } from 'node:http';
-import { connect } from 'node:net';
+import { readdir } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { S3Endpoint } from './s3Client';
 
@@ -311,4 +313,41 @@ export async function signedStreamingPut(
   }
   framed.push(Buffer.from('\r\n'));
   return { method: 'PUT', path, headers: signed, body: Buffer.concat(framed) };
+}
+
+/**
+ * Starts a signed PutObject of `totalBytes` and sends only `sentBytes` of its body, leaving the
+ * connection open: an upload still arriving (for killing the server, or dropping the client, mid-way).
+ */
+export async function startPartialUpload(
+  endpoint: S3Endpoint,
+  path: string,
+  totalBytes: number,
+  sentBytes: number,
+): Promise<Socket> {
+  const put = {
+    method: 'PUT',
+    path,
+    headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(totalBytes) },
+  };
+  const headers = await signedHeaders(endpoint, put);
+  const url = new URL(endpoint.endpoint);
+  const socket = connect(Number(url.port), url.hostname);
+  socket.on('error', () => undefined);
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.write(`PUT ${path} HTTP/1.1\r\n${head}\r\n`);
+  socket.write(Buffer.alloc(sentBytes, 'x'));
+  return socket;
+}
+
+/** Waits until `folder` holds `count` entries (a bound against hangs, not a timing assertion). */
+export async function waitForEntries(folder: string, count: (entries: number) => boolean): Promise<void> {
+  for (let waited = 0; !count((await readdir(folder).catch(() => [])).length); waited += 20) {
+    if (waited > 60_000) {
+      throw new Error(`${folder} never held the entries waited for`);
+    }
+    await sleep(20);
+  }
 }
