@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { replaceBody } from './requestBodies';
 import { spoolFile } from './spool';
+import { checkKeyLength } from './keyRouting';
 import { currentRequest } from './requestState';
 import { formParser, s3Error, type S3rverContext } from './s3rverInternals';
 import { signV2 } from './signatureV2';
@@ -267,15 +268,35 @@ export function checkPolicySignature(upload: FormUpload, secrets: ReadonlyMap<st
   }
 }
 
-/** Field values that become response headers must be valid in one (s3rver would fail every later GET). */
-function checkHeaderSafe(upload: FormUpload): void {
+/** Fields that never become response headers: the key, and those S3 reads itself. */
+const NOT_HEADERS = new Set([
+  ...UNCONDITIONED,
+  'key',
+  'success_action_redirect',
+  'redirect',
+  'success_action_status',
+]);
+
+/**
+ * What s3rver would take from the form and fail on later: a field value that becomes a response header
+ * but cannot be one (every GET of the object would fail with a 500), a redirect that is no URL (the
+ * upload was stored, then the request failed with a 500), a key S3 refuses.
+ */
+function checkFields(upload: FormUpload): void {
   for (const [name, value] of upload.fields) {
-    if (/[^\t\x20-\x7e\x80-\xff]/.test(value) && !UNCONDITIONED.has(name)) {
+    if (!NOT_HEADERS.has(name) && /[^\t\x20-\x7e\x80-\xff]/.test(value)) {
       throw s3Error('InvalidArgument', `The form field ${name} holds characters a header cannot carry.`, {
         ArgumentName: name,
       });
     }
   }
+  for (const name of ['success_action_redirect', 'redirect']) {
+    const value = upload.fields.get(name);
+    if (value !== undefined && !URL.canParse(value)) {
+      throw s3Error('InvalidArgument', `The form field ${name} is not a URL.`, { ArgumentName: name });
+    }
+  }
+  checkKeyLength(upload.fields.get('key') ?? '');
 }
 
 /** The form-POST authentication: spools, checks, and replays the body for s3rver. */
@@ -294,7 +315,7 @@ export async function acceptFormUpload(
     currentRequest()?.target?.bucket ?? '',
     now,
   );
-  checkHeaderSafe(upload);
+  checkFields(upload);
   replaceBody(context, spool.path, context.req.headers);
   const state = currentRequest();
   if (state !== undefined) {

@@ -172,6 +172,19 @@ describe('browser form uploads (POST Object)', () => {
       403,
       'SignatureDoesNotMatch',
     ],
+    [
+      'redirecting to something that is no URL',
+      () =>
+        signedFormFields(local.endpoint, 'uploads', { key: 'refused', success_action_redirect: 'not a url' }),
+      400,
+      'InvalidArgument',
+    ],
+    [
+      'with a key over 1,024 bytes',
+      () => signedFormFields(local.endpoint, 'uploads', { key: `refused${'k'.repeat(1020)}` }),
+      400,
+      'KeyTooLongError',
+    ],
   ])('refuses a form %s, storing nothing', async (_name, fields, status, code) => {
     const response = await send(local.endpoint.endpoint, await formPost(await fields(), photo));
     expect([response.status, errorCode(response.body)]).toEqual([status, code]);
@@ -186,7 +199,8 @@ describe('browser form uploads (POST Object)', () => {
       { conditions: [['starts-with', '$key', 'user/']] },
     );
     expect(
-      (await send(local.endpoint.endpoint, await formPost({ ...fields, key: 'user/any.jpg' }, photo))).status,
+      (await send(local.endpoint.endpoint, await formPost({ ...fields, key: 'user/猫 ünï.jpg' }, photo)))
+        .status,
     ).toBe(204);
     const mangled = {
       method: 'POST',
@@ -197,7 +211,7 @@ describe('browser form uploads (POST Object)', () => {
     const response = await send(local.endpoint.endpoint, mangled);
     expect([response.status, errorCode(response.body)]).toEqual([400, 'MalformedPOSTRequest']);
     expect(createHash('md5').update(photo).digest('hex')).toBe(
-      (await getObject(local.s3, 'uploads', 'user/any.jpg'))?.eTag,
+      (await getObject(local.s3, 'uploads', 'user/猫 ünï.jpg'))?.eTag,
     );
   });
 });
