@@ -43,6 +43,7 @@ export class AwsChunkedDecoder extends Transform {
   /** The current chunk's claimed signature and running hash, for a signed stream. */
   private chunk: { signature: string; hash: Hash } | undefined;
   private readonly trailers: string[] = [];
+  private trailerSigned = false;
 
   /**
    * @param trailerName the `x-amz-trailer` request header, naming the checksum the trailer will carry
@@ -224,8 +225,6 @@ export class AwsChunkedDecoder extends Transform {
     }
     this.trailerSigned = true;
   }
-
-  private trailerSigned = false;
 
   private endTrailers(): void {
     // A signed stream that announced a trailer must sign it too.

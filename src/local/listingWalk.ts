@@ -12,14 +12,14 @@ import { keyPaths, type S3rverListing, type S3rverListOptions, type S3rverStore 
 
 const OBJECT_SUFFIX = '._S3rver_object';
 
-/** Paths of the object files under `folder`; folders that vanish while walked hold nothing. */
-async function* objectFiles(folder: string): AsyncGenerator<string> {
+/** Paths of every file under `folder`; folders that vanish while walked (pruned, say) hold nothing. */
+export async function* filesUnder(folder: string): AsyncGenerator<string> {
   const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) {
-      yield* objectFiles(path);
-    } else if (entry.name.endsWith(OBJECT_SUFFIX)) {
+      yield* filesUnder(path);
+    } else {
       yield path;
     }
   }
@@ -31,7 +31,10 @@ export async function keysWithPrefix(bucketFolder: string, prefix: string): Prom
   const folderPrefix = prefix.slice(0, prefix.lastIndexOf('/') + 1);
   const start = join(bucketFolder, keyPaths.encode(folderPrefix));
   const found: Array<{ key: string; bytes: Buffer }> = [];
-  for await (const path of objectFiles(start)) {
+  for await (const path of filesUnder(start)) {
+    if (!path.endsWith(OBJECT_SUFFIX)) {
+      continue;
+    }
     const key = keyPaths.decode(path.slice(bucketFolder.length + 1, -OBJECT_SUFFIX.length));
     if (key.startsWith(prefix)) {
       found.push({ key, bytes: Buffer.from(key) });

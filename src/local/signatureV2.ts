@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { decodeOr } from './signatureV4';
 
 /**
  * AWS Signature Version 2, which S3 still accepts and which the AWS CLI v1 (`aws s3 presign`) and boto3
@@ -43,14 +44,6 @@ const SUBRESOURCES = new Set([
   'versions',
   'website',
 ]);
-
-const decodeOr = (text: string): string => {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-};
 
 /** `/bucket/key` as sent, then the sub-resources, sorted, with decoded values. */
 export function canonicalResource(rawPath: string, rawQuery: string): string {

@@ -41,7 +41,8 @@ export function signaturesEqual(provided: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const decodeOr = (text: string): string => {
+/** Percent-decoded, or as it is when it is not valid percent-encoded UTF-8. */
+export const decodeOr = (text: string): string => {
   try {
     return decodeURIComponent(text);
   } catch {

@@ -1,6 +1,7 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { carryOut, INTENT_SUFFIX, type Intent, PARTIAL_SUFFIX } from './atomicPut';
+import { filesUnder } from './listingWalk';
 import { SPOOL_FOLDER } from './spool';
 
 /**
@@ -22,21 +23,9 @@ export interface Recovery {
 const DATA = '._S3rver_object';
 const COMPANIONS = ['._S3rver_metadata.json', '._S3rver_object.md5', '._S3rver_tagging.xml'] as const;
 
-async function* files(folder: string): AsyncGenerator<string> {
-  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
-  for (const entry of entries) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) {
-      yield* files(path);
-    } else {
-      yield path;
-    }
-  }
-}
-
 async function collect(folder: string): Promise<Set<string>> {
   const found = new Set<string>();
-  for await (const path of files(folder)) {
+  for await (const path of filesUnder(folder)) {
     found.add(path);
   }
   return found;

@@ -9,26 +9,10 @@ import {
   send,
   sendSigned,
   signedHeaders,
+  formPost,
 } from '../support/s3Requests';
 
 const MINUTE = 60_000;
-
-/** A multipart/form-data body as a browser sends it. */
-async function formBody(fields: Record<string, string>, file: Buffer): Promise<PlainRequest> {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) {
-    form.append(name, value);
-  }
-  form.append('file', new Blob([file]), 'photo.jpg');
-  const request = new Request('http://localhost/', { method: 'POST', body: form });
-  const body = Buffer.from(await request.arrayBuffer());
-  return {
-    method: 'POST',
-    path: '/uploads',
-    headers: { 'content-type': request.headers.get('content-type') ?? '' },
-    body,
-  };
-}
 
 describe('the local S3 server refuses requests not signed with its keys', () => {
   let local: TestS3;
@@ -71,7 +55,7 @@ describe('the local S3 server refuses requests not signed with its keys', () => 
   it('answers a form upload without a signed policy with 403 AccessDenied', async () => {
     const response = await send(
       local.endpoint.endpoint,
-      await formBody({ key: 'anonymous' }, Buffer.from('x')),
+      await formPost({ key: 'anonymous' }, Buffer.from('x')),
     );
     expect([response.status, errorCode(response.body)]).toEqual([403, 'AccessDenied']);
     expect(await getObject(local.s3, 'uploads', 'anonymous')).toBeUndefined();

@@ -2,13 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { getObject, putObject } from '../support/bucketContents';
 import { startTestS3, type TestS3 } from '../support/localS3';
-import {
-  errorCode,
-  type PlainRequest,
-  send,
-  signedFormFields,
-  signedStreamingPut,
-} from '../support/s3Requests';
+import { errorCode, send, signedFormFields, signedStreamingPut, formPost } from '../support/s3Requests';
 
 /** Bytes that do not repeat in any short period, so a shifted or framed copy never compares equal. */
 const payload = (bytes: number) =>
@@ -19,23 +13,6 @@ const crc32Base64 = (data: Buffer) => {
   out.writeUInt32BE(crc32(data));
   return out.toString('base64');
 };
-
-/** A browser's multipart/form-data POST of `fields` and a file. */
-async function formPost(fields: Record<string, string>, file: Buffer): Promise<PlainRequest> {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) {
-    form.append(name, value);
-  }
-  form.append('file', new Blob([file]), 'photo.jpg');
-  const request = new Request('http://localhost/', { method: 'POST', body: form });
-  const body = Buffer.from(await request.arrayBuffer());
-  return {
-    method: 'POST',
-    path: '/uploads',
-    headers: { 'content-type': request.headers.get('content-type') ?? '' },
-    body,
-  };
-}
 
 describe('signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', () => {
   let local: TestS3;

@@ -100,27 +100,29 @@ export function send(endpoint: string, plain: PlainRequest): Promise<PlainRespon
   });
 }
 
+/** The request as the SDK's signer takes it. */
+function toSign(endpoint: S3Endpoint, plain: PlainRequest) {
+  const url = new URL(endpoint.endpoint);
+  return {
+    method: plain.method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: plain.path,
+    query: { ...plain.query },
+    headers: { host: url.host, ...plain.headers },
+    body: plain.body,
+  };
+}
+
 /** The request's headers once signed with SigV4 in the Authorization header (as the SDKs sign). */
 export async function signedHeaders(
   endpoint: S3Endpoint,
   plain: PlainRequest,
   options: { signingDate?: Date; region?: string } = {},
 ): Promise<Record<string, string>> {
-  const url = new URL(endpoint.endpoint);
-  const signed = await signerFor(endpoint, options.region).sign(
-    {
-      method: plain.method,
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: plain.path,
-      query: { ...plain.query },
-      headers: { host: url.host, ...plain.headers },
-      body: plain.body,
-    },
-    { signingDate: options.signingDate },
-  );
-  return signed.headers;
+  const signer = signerFor(endpoint, options.region);
+  return (await signer.sign(toSign(endpoint, plain), { signingDate: options.signingDate })).headers;
 }
 
 export async function sendSigned(
@@ -137,19 +139,10 @@ export async function presignedUrl(
   plain: PlainRequest,
   options: { signingDate?: Date; expiresIn?: number } = {},
 ): Promise<string> {
-  const url = new URL(endpoint.endpoint);
-  const signed = await signerFor(endpoint).presign(
-    {
-      method: plain.method,
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: plain.path,
-      query: { ...plain.query },
-      headers: { host: url.host, ...plain.headers },
-    },
-    { signingDate: options.signingDate, expiresIn: options.expiresIn ?? 900 },
-  );
+  const signed = await signerFor(endpoint).presign(toSign(endpoint, { ...plain, body: undefined }), {
+    signingDate: options.signingDate,
+    expiresIn: options.expiresIn ?? 900,
+  });
   return `${endpoint.endpoint}${plain.path}?${queryString(signed.query as Record<string, string>)}`;
 }
 
@@ -350,4 +343,21 @@ export async function waitForEntries(folder: string, count: (entries: number) =>
     }
     await sleep(20);
   }
+}
+
+/** A multipart/form-data POST of `fields` and a file to `/uploads`, as a browser form sends it. */
+export async function formPost(fields: Record<string, string>, file: Buffer): Promise<PlainRequest> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    form.append(name, value);
+  }
+  form.append('file', new Blob([file]), 'photo.jpg');
+  const request = new Request('http://localhost/', { method: 'POST', body: form });
+  const body = Buffer.from(await request.arrayBuffer());
+  return {
+    method: 'POST',
+    path: '/uploads',
+    headers: { 'content-type': request.headers.get('content-type') ?? '' },
+    body,
+  };
 }
