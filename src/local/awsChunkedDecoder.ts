@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { CHECKSUM_DIGESTS, checksumName, type Digest } from './checksums';
+import { signaturesEqual } from './signatureV4';
 
 /**
  * Decodes an `aws-chunked` request body, as current AWS SDKs and CLIs send it for streamed uploads:
@@ -9,10 +10,12 @@ import { crc32 } from 'node:zlib';
  *   [<trailer name>:<value>\r\n ...]\r\n
  *
  * into the plain bytes, and checks the trailing checksum (`x-amz-checksum-*`) when it names CRC32, CRC32C,
- * SHA-1 or SHA-256. Servers that do not understand the encoding store the framing as data, silently.
+ * SHA-1 or SHA-256. Given the signatures a signed stream (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`) must
+ * carry, it also checks each chunk's and the trailer's. Servers that do not understand the encoding store
+ * the framing as data, silently.
  */
 
-export type ChunkedErrorCode = 'IncompleteBody' | 'BadDigest' | 'InvalidRequest';
+export type ChunkedErrorCode = 'IncompleteBody' | 'BadDigest' | 'InvalidRequest' | 'SignatureDoesNotMatch';
 
 export type ErrorFactory = (code: ChunkedErrorCode, message: string) => Error;
 
@@ -20,62 +23,13 @@ const defaultError: ErrorFactory = (code, message) => Object.assign(new Error(me
 
 const MAX_LINE_BYTES = 8 * 1024;
 const CRLF = Buffer.from('\r\n');
+const SIGNATURE_TRAILER = 'x-amz-trailer-signature';
 
-/** Running digests for the checksum algorithms S3 accepts in trailers (CRC64NVME is passed unverified). */
-interface Digest {
-  update(data: Buffer): void;
-  base64(): string;
+/** The signatures a signed stream's chunks and trailer must carry, in order (see signatureV4.ts). */
+export interface ChunkSignatures {
+  chunk(dataSha256: string): string;
+  trailer(trailerSha256: string): string;
 }
-
-function crc32Digest(): Digest {
-  let value = 0;
-  return {
-    update: (data) => {
-      value = crc32(data, value);
-    },
-    base64: () => {
-      const out = Buffer.alloc(4);
-      out.writeUInt32BE(value >>> 0);
-      return out.toString('base64');
-    },
-  };
-}
-
-const CRC32C_TABLE = Uint32Array.from({ length: 256 }, (_, index) => {
-  let crc = index;
-  for (let bit = 0; bit < 8; bit += 1) {
-    crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
-  }
-  return crc >>> 0;
-});
-
-function crc32cDigest(): Digest {
-  let crc = 0xffffffff;
-  return {
-    update: (data) => {
-      for (const byte of data) {
-        crc = (CRC32C_TABLE[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
-      }
-    },
-    base64: () => {
-      const out = Buffer.alloc(4);
-      out.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
-      return out.toString('base64');
-    },
-  };
-}
-
-function hashDigest(algorithm: 'sha1' | 'sha256'): Digest {
-  const hash: Hash = createHash(algorithm);
-  return { update: (data) => hash.update(data), base64: () => hash.digest('base64') };
-}
-
-const DIGESTS: Record<string, () => Digest> = {
-  'x-amz-checksum-crc32': crc32Digest,
-  'x-amz-checksum-crc32c': crc32cDigest,
-  'x-amz-checksum-sha1': () => hashDigest('sha1'),
-  'x-amz-checksum-sha256': () => hashDigest('sha256'),
-};
 
 type State =
   { phase: 'size' } | { phase: 'data'; remaining: number } | { phase: 'data-end' } | { phase: 'trailers' };
@@ -86,15 +40,23 @@ export class AwsChunkedDecoder extends Transform {
   private finished = false;
   private readonly digest: Digest | undefined;
   private readonly trailerName: string | undefined;
+  /** The current chunk's claimed signature and running hash, for a signed stream. */
+  private chunk: { signature: string; hash: Hash } | undefined;
+  private readonly trailers: string[] = [];
+  private trailerSigned = false;
 
-  /** @param trailerName the `x-amz-trailer` request header, naming the checksum the trailer will carry */
+  /**
+   * @param trailerName the `x-amz-trailer` request header, naming the checksum the trailer will carry
+   * @param signatures for a signed stream, what each chunk's and the trailer's signature must be
+   */
   constructor(
     trailerName: string | undefined,
     private readonly makeError: ErrorFactory = defaultError,
+    private readonly signatures?: ChunkSignatures,
   ) {
     super();
     this.trailerName = trailerName?.toLowerCase().trim();
-    this.digest = this.trailerName === undefined ? undefined : DIGESTS[this.trailerName]?.();
+    this.digest = this.trailerName === undefined ? undefined : CHECKSUM_DIGESTS[this.trailerName]?.();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -149,21 +111,57 @@ export class AwsChunkedDecoder extends Transform {
     if (line === undefined) {
       return false;
     }
-    const size = Number.parseInt(line.split(';')[0] ?? '', 16);
-    if (!Number.isSafeInteger(size) || size < 0) {
+    const [sizeText = '', ...extensions] = line.split(';');
+    if (!/^[0-9a-fA-F]{1,13}$/.test(sizeText.trim())) {
       throw this.makeError(
         'InvalidRequest',
         `bad aws-chunked chunk size line: ${JSON.stringify(line.slice(0, 40))}`,
       );
     }
-    this.state = size === 0 ? { phase: 'trailers' } : { phase: 'data', remaining: size };
+    const size = Number.parseInt(sizeText, 16);
+    this.startChunk(extensions);
+    if (size === 0) {
+      this.endChunk();
+      this.state = { phase: 'trailers' };
+    } else {
+      this.state = { phase: 'data', remaining: size };
+    }
     return true;
+  }
+
+  private startChunk(extensions: readonly string[]): void {
+    if (this.signatures === undefined) {
+      return;
+    }
+    const signature = extensions.find((extension) => extension.startsWith('chunk-signature='));
+    if (signature === undefined) {
+      throw this.makeError(
+        'SignatureDoesNotMatch',
+        'a chunk of a signed aws-chunked body has no chunk-signature',
+      );
+    }
+    this.chunk = { signature: signature.slice('chunk-signature='.length), hash: createHash('sha256') };
+  }
+
+  private endChunk(): void {
+    if (this.signatures === undefined || this.chunk === undefined) {
+      return;
+    }
+    const expected = this.signatures.chunk(this.chunk.hash.digest('hex'));
+    if (!signaturesEqual(this.chunk.signature, expected)) {
+      throw this.makeError(
+        'SignatureDoesNotMatch',
+        'The chunk signature we calculated does not match the one provided.',
+      );
+    }
+    this.chunk = undefined;
   }
 
   private readData(remaining: number): boolean {
     const data = this.pending.subarray(0, remaining);
     this.pending = this.pending.subarray(data.length);
     this.digest?.update(data);
+    this.chunk?.hash.update(data);
     this.push(data);
     const left = remaining - data.length;
     this.state = left === 0 ? { phase: 'data-end' } : { phase: 'data', remaining: left };
@@ -178,6 +176,7 @@ export class AwsChunkedDecoder extends Transform {
       throw this.makeError('InvalidRequest', 'aws-chunked chunk not followed by CRLF');
     }
     this.pending = this.pending.subarray(CRLF.length);
+    this.endChunk();
     this.state = { phase: 'size' };
     return true;
   }
@@ -188,18 +187,53 @@ export class AwsChunkedDecoder extends Transform {
       return false;
     }
     if (line === '') {
-      this.finished = true;
+      this.endTrailers();
       return false;
     }
     const separator = line.indexOf(':');
     const name = line.slice(0, separator).trim().toLowerCase();
     const value = line.slice(separator + 1).trim();
+    if (separator <= 0) {
+      throw this.makeError(
+        'InvalidRequest',
+        `bad aws-chunked trailer line: ${JSON.stringify(line.slice(0, 40))}`,
+      );
+    }
+    if (name === SIGNATURE_TRAILER) {
+      this.checkTrailerSignature(value);
+      return true;
+    }
+    this.trailers.push(`${name}:${value}\n`);
     if (name === this.trailerName && this.digest && value !== this.digest.base64()) {
       throw this.makeError(
         'BadDigest',
-        `The ${name.replace('x-amz-checksum-', '').toUpperCase()} you specified did not match the calculated checksum.`,
+        `The ${checksumName(name)} you specified did not match the calculated checksum.`,
       );
     }
     return true;
+  }
+
+  private checkTrailerSignature(signature: string): void {
+    const expected = this.signatures?.trailer(
+      createHash('sha256').update(this.trailers.join('')).digest('hex'),
+    );
+    if (expected === undefined || !signaturesEqual(signature, expected)) {
+      throw this.makeError(
+        'SignatureDoesNotMatch',
+        'The trailer signature we calculated does not match the one provided.',
+      );
+    }
+    this.trailerSigned = true;
+  }
+
+  private endTrailers(): void {
+    // A signed stream that announced a trailer must sign it too.
+    if (this.signatures !== undefined && this.trailerName !== undefined && !this.trailerSigned) {
+      throw this.makeError(
+        'SignatureDoesNotMatch',
+        'The trailer of a signed aws-chunked body carries no x-amz-trailer-signature.',
+      );
+    }
+    this.finished = true;
   }
 }

@@ -2,7 +2,8 @@
  * How the local S3 server names an object's files. S3 keys may hold anything: `..` segments, empty
  * segments (`a//b`), and single segments of a kilobyte, where a filesystem name stops at 255 bytes. s3rver
  * used keys as paths unchanged, so such keys escaped the data directory, collapsed into other keys, or
- * crashed the server; this encoding keeps every key inside its bucket's folder, distinct, and in bounds.
+ * crashed the server (as did a NUL in a key, which no file name can hold); this encoding keeps every key
+ * inside its bucket's folder, distinct, and in bounds.
  */
 
 /** Room for s3rver's `._S3rver_metadata.json` suffix and a temporary-file tag within 255 bytes. */
@@ -20,7 +21,7 @@ function pieces(escaped: string): string[] {
   const result: string[] = [];
   let current = '';
   let bytes = 0;
-  for (const [token] of escaped.matchAll(/%25|%2E|[\s\S]/gu)) {
+  for (const [token] of escaped.matchAll(/%25|%2E|%00|[\s\S]/gu)) {
     const size = Buffer.byteLength(token);
     if (bytes + size > MAX_PIECE_BYTES) {
       result.push(current);
@@ -39,11 +40,16 @@ const encodeSegment = (segment: string, index: number, all: readonly string[]): 
     return index === all.length - 1 ? '' : EMPTY_SEGMENT;
   }
   // Checked piece by piece: the last piece of a long segment can be `..` even when the segment is not.
-  return pieces(segment.replace(/%/g, '%25')).map(withoutDotNames).join(`${CONTINUES}/`);
+  // A file name cannot hold a NUL byte; spelt `%00`, it is only a character of the key.
+  return pieces(segment.replace(/%/g, '%25').replace(/\0/g, '%00'))
+    .map(withoutDotNames)
+    .join(`${CONTINUES}/`);
 };
 
+const DECODED: Readonly<Record<string, string>> = { '%25': '%', '%2E': '.', '%00': '\0' };
+
 const decodeSegment = (segment: string): string =>
-  segment === EMPTY_SEGMENT ? '' : segment.replace(/%(25|2E)/g, (escape) => (escape === '%25' ? '%' : '.'));
+  segment === EMPTY_SEGMENT ? '' : segment.replace(/%(25|2E|00)/g, (escape) => DECODED[escape] ?? escape);
 
 /**
  * The `/`-separated relative path of a key's files. s3rver also encodes listing prefixes with it, so a

@@ -1,27 +1,33 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
-import type { IncomingHttpHeaders } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import S3rver from 's3rver';
 import type { ObjectNotice } from '../events/s3Notification';
-import { AwsChunkedDecoder } from './awsChunkedDecoder';
+import { unquoteETag } from '../s3/unquoteETag';
 import { storeObjectsAtomically } from './atomicPut';
+import { authenticate } from './authentication';
+import { KeyLocks } from './keyLocks';
 import { decodeKeyPath, encodeKeyPath } from './keyPath';
+import { routeKeys } from './keyRouting';
 import { pageListingsWithoutDes } from './listingPages';
+import { listInKeyOrder } from './listingWalk';
+import { handleMultipartUploads } from './multipartUploads';
+import { copyObjectsWhole, normalizeCopySource } from './objectCopy';
+import { handleDeleteObjects } from './objectDeletes';
+import { readVersionsWhole, serveObjectReads } from './objectReads';
+import { receiveBodies } from './requestBodies';
+import { commitOf, currentRequest, nextSequencer, trackRequests } from './requestState';
 import {
   acceptAccessKey,
   appOf,
   rejectListenErrors,
-  type S3rverEvent,
+  type S3rverApp,
+  type S3rverEventRecord,
   type S3rverMiddleware,
   s3Error,
   useKeyPaths,
 } from './s3rverInternals';
-import { unquoteETag } from '../s3/unquoteETag';
+import { hideSpoolFolder, SPOOL_FOLDER } from './spool';
+import { type Recovery, recoverStore } from './storeRecovery';
+import { noteWriteConditions } from './writeConditions';
 
 useKeyPaths(encodeKeyPath, decodeKeyPath);
 
@@ -37,13 +43,15 @@ export interface LocalS3ServerOptions {
   readonly credentials: readonly Credentials[];
   /** Called for every object stored or deleted, after it is stored, with what S3 would have sent. */
   readonly onNotice: (notice: ObjectNotice) => void;
-  /** Called when a notice could not be built (the object vanished first); nothing else reports it. */
+  /** Called when `onNotice` threw; nothing else reports it. */
   readonly onNoticeError: (error: unknown) => void;
 }
 
 export interface LocalS3Server {
   readonly endpoint: string;
   readonly port: number;
+  /** What the start found left by a killed process and put in order. */
+  readonly recovered: Recovery;
   /**
    * Refuses new uploads into `bucket` (503, as S3 does when it cannot take a request) while still
    * serving everything else, and resolves once the uploads already in flight are stored and announced.
@@ -54,43 +62,6 @@ export interface LocalS3Server {
 }
 
 export const LOCAL_HOST = '127.0.0.1';
-
-/**
- * Makes s3rver understand `aws-chunked` bodies (what current SDKs and CLIs send for streamed uploads).
- * The body is decoded into a spool file and its trailing checksum checked before s3rver sees anything:
- * like S3, a refused upload stores nothing and leaves any earlier object under the key untouched.
- * (s3rver would store a decoding stream that failed half-way, and never notice the failure.)
- */
-const decodeAwsChunked: S3rverMiddleware = async (context, next) => {
-  const { headers } = context.req;
-  const encodings = (headers['content-encoding'] ?? '').split(',').map((part) => part.trim());
-  const streaming = String(headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
-  if (!encodings.includes('aws-chunked') && !streaming) {
-    await next();
-    return;
-  }
-  const trailer = headers['x-amz-trailer'];
-  const spool = join(tmpdir(), `thumbnailer-upload-${randomBytes(8).toString('hex')}`);
-  try {
-    await pipeline(
-      context.req,
-      new AwsChunkedDecoder(typeof trailer === 'string' ? trailer : undefined, s3Error),
-      createWriteStream(spool),
-    );
-    const rewritten: IncomingHttpHeaders = { ...headers, 'content-length': String((await stat(spool)).size) };
-    delete rewritten['x-amz-decoded-content-length'];
-    delete rewritten['content-encoding'];
-    const remaining = encodings.filter((part) => part !== 'aws-chunked' && part !== '');
-    if (remaining.length > 0) {
-      rewritten['content-encoding'] = remaining.join(', ');
-    }
-    context.req.headers = rewritten;
-    context.req = Object.assign(createReadStream(spool), { headers: rewritten });
-    await next();
-  } finally {
-    await rm(spool, { force: true });
-  }
-};
 
 /** Counts the writes in flight and, once asked to, refuses new uploads into one bucket. */
 class UploadGate {
@@ -103,8 +74,7 @@ class UploadGate {
       await next();
       return;
     }
-    const bucket = decodeURIComponent(context.path.split('/')[1] ?? '');
-    if (bucket === this.closedBucket) {
+    if (currentRequest()?.target?.bucket === this.closedBucket) {
       throw s3Error('ServiceUnavailable', 'The local stack is shutting down and takes no new uploads.');
     }
     this.inFlight += 1;
@@ -126,75 +96,97 @@ class UploadGate {
   }
 }
 
-/** S3 calls a finished multipart upload `CompleteMultipartUpload`; s3rver reports it as a `Post`. */
-const requests = new AsyncLocalStorage<{ completesMultipart: boolean }>();
-const tagRequest: S3rverMiddleware = (context, next) =>
-  requests.run(
-    { completesMultipart: context.method === 'POST' && context.query.uploadId !== undefined },
-    next,
-  );
-
-let sequence = 0n;
-/** S3's sequencer: a hex string that grows with each event for a key; time plus a counter serves. */
-function nextSequencer(): string {
-  sequence += 1n;
-  return ((BigInt(Date.now()) << 20n) | (sequence & 0xfffffn)).toString(16).toUpperCase().padStart(16, '0');
-}
-
 function eventNameFor(s3rverName: string): ObjectNotice['eventName'] {
-  if (s3rverName === 'ObjectCreated:Post' && requests.getStore()?.completesMultipart) {
+  if (s3rverName === 'ObjectCreated:Post' && currentRequest()?.completesMultipart) {
     return 'ObjectCreated:CompleteMultipartUpload';
   }
   return s3rverName as ObjectNotice['eventName'];
 }
 
 /**
- * s3rver in-process on 127.0.0.1: path-style S3 API, objects kept in `directory` across restarts, and an
- * S3-shaped notice for every object created or removed.
+ * What S3 would send for one of s3rver's events. The size, ETag and sequencer are those of the version
+ * this very request committed (s3rver's own event omits the ETag of copies and reports a plain MD5 for
+ * multipart uploads; reading them back from the store, as before, gave a later writer's, or failed).
+ */
+function noticeOf(record: S3rverEventRecord): ObjectNotice {
+  const bucket = record.s3.bucket.name;
+  const { key } = record.s3.object;
+  const eventName = eventNameFor(record.eventName);
+  const commit = commitOf(bucket, key);
+  const sourceIp = record.requestParameters.sourceIPAddress;
+  const common = { bucket, key, eventName, sourceIp, sequencer: commit?.sequencer ?? nextSequencer() };
+  if (eventName.startsWith('ObjectRemoved:')) {
+    return common;
+  }
+  return {
+    ...common,
+    size: commit?.size ?? record.s3.object.size,
+    eTag:
+      commit?.md5 ?? (record.s3.object.eTag === undefined ? undefined : unquoteETag(record.s3.object.eTag)),
+  };
+}
+
+/** Every mend of s3rver's store: whole versions, written, read, copied and listed consistently. */
+function mendStore(app: S3rverApp, locks: KeyLocks): void {
+  storeObjectsAtomically(app.store, locks);
+  readVersionsWhole(app.store, locks);
+  copyObjectsWhole(app.store, locks);
+  listInKeyOrder(app.store);
+  hideSpoolFolder(app.store);
+}
+
+/** The request mends, outermost first; all run before s3rver's own middleware. */
+function mendRequests(app: S3rverApp, locks: KeyLocks, options: LocalS3ServerOptions, gate: UploadGate) {
+  const spoolFolder = join(options.directory, SPOOL_FOLDER);
+  const secrets = new Map(options.credentials.map((pair) => [pair.accessKeyId, pair.secretAccessKey]));
+  app.middleware.unshift(
+    trackRequests,
+    routeKeys,
+    authenticate({ secrets, spoolFolder }),
+    gate.middleware,
+    receiveBodies(spoolFolder),
+    noteWriteConditions,
+    serveObjectReads(app.store, locks),
+    handleDeleteObjects(app, locks),
+    handleMultipartUploads(app, locks),
+    normalizeCopySource,
+    pageListingsWithoutDes(app),
+  );
+}
+
+/**
+ * s3rver in-process on 127.0.0.1: path-style S3 API for the configured key pairs only, objects kept in
+ * `directory` across restarts (put in order at start), and an S3-shaped notice for every object created
+ * or removed. Each mend says what of s3rver it replaces, and why.
  */
 export async function startLocalS3Server(options: LocalS3ServerOptions): Promise<LocalS3Server> {
   for (const { accessKeyId, secretAccessKey } of options.credentials) {
     acceptAccessKey(accessKeyId, secretAccessKey);
   }
+  const recovered = await recoverStore(options.directory);
   const server = new S3rver({
     address: LOCAL_HOST,
     port: options.port,
     silent: true,
     directory: options.directory,
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
+    // The mends verify signatures; s3rver's own check knows SigV2 only, and less well.
+    allowMismatchedSignatures: true,
+    // Path-style only: a Host header never picks the bucket (nor reaches it, being signed).
+    vhostBuckets: false,
   });
   const app = appOf(server);
-  storeObjectsAtomically(app.store);
+  const locks = new KeyLocks();
   const gate = new UploadGate();
-  app.middleware.unshift(gate.middleware, tagRequest, decodeAwsChunked, pageListingsWithoutDes(app));
-
-  async function notice(event: S3rverEvent['Records'][number], eventName: ObjectNotice['eventName']) {
-    const bucket = event.s3.bucket.name;
-    const { key } = event.s3.object;
-    const sourceIp = event.requestParameters.sourceIPAddress;
-    const common = { bucket, key, eventName, sourceIp, sequencer: nextSequencer() };
-    if (eventName.startsWith('ObjectRemoved:')) {
-      return common;
-    }
-    // s3rver's own event omits the ETag of copies and reports a plain MD5 for multipart uploads; the
-    // stored metadata is what GetObject and HeadObject answer with, so the notice uses it.
-    const metadata = await app.store.getMetadata(bucket, key);
-    return {
-      ...common,
-      size: Number(metadata['content-length']),
-      eTag: unquoteETag(metadata.etag),
-    };
-  }
-
-  const building = new Set<Promise<void>>();
+  mendStore(app, locks);
+  mendRequests(app, locks, options, gate);
   app.on('event', (event) => {
     for (const record of event.Records) {
-      const built = notice(record, eventNameFor(record.eventName)).then(
-        options.onNotice,
-        options.onNoticeError,
-      );
-      building.add(built);
-      void built.finally(() => building.delete(built));
+      try {
+        options.onNotice(noticeOf(record));
+      } catch (error) {
+        options.onNoticeError(error);
+      }
     }
   });
 
@@ -203,10 +195,8 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
   return {
     endpoint: `http://${LOCAL_HOST}:${port}`,
     port,
-    async stopTakingUploads(bucket) {
-      await gate.close(bucket);
-      await Promise.all(building);
-    },
+    recovered,
+    stopTakingUploads: (bucket) => gate.close(bucket),
     async stop() {
       app.httpServer?.closeAllConnections();
       await server.close();

@@ -23,3 +23,13 @@ declare module 's3rver/lib/stores/filesystem' {
   };
   export = FilesystemStore;
 }
+
+declare module 'busboy' {
+  import type { IncomingHttpHeaders } from 'node:http';
+  import { Writable } from 'node:stream';
+  /** busboy 0.3 (s3rver's dependency): emits `field`, `file`, `finish` and `error`. */
+  class Busboy extends Writable {
+    constructor(options: { headers: IncomingHttpHeaders; limits?: Record<string, number> });
+  }
+  export = Busboy;
+}

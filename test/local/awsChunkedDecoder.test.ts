@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { crc32 } from 'node:zlib';
 import { AwsChunkedDecoder } from '../../src/local/awsChunkedDecoder';
+import { ChunkSigner, signingKey } from '../../src/local/signatureV4';
 
 interface Encoding {
   readonly chunkSize?: number;
@@ -88,13 +89,73 @@ describe('AwsChunkedDecoder', () => {
     expect((await decode(awsChunked(body, { trailer }), trailer.name, 4096)).equals(body)).toBe(true);
   });
 
-  it.each<[string, Buffer, string]>([
-    ['a body cut off mid-chunk', awsChunked(body).subarray(0, 20_000), 'IncompleteBody'],
-    ['a body without its final chunk', awsChunked(body).subarray(0, -5), 'IncompleteBody'],
-    ['a chunk size that is not hex', Buffer.from('zz\r\nabc\r\n0\r\n\r\n'), 'InvalidRequest'],
-    ['a chunk not followed by CRLF', Buffer.from('3\r\nabcXY0\r\n\r\n'), 'InvalidRequest'],
-    ['a framing line that never ends', Buffer.alloc(10_000, 0x41), 'InvalidRequest'],
-  ])('refuses %s with %s', async (_name, encoded, code) => {
+  it.each<[string, string, Buffer]>([
+    ['a body cut off mid-chunk', 'IncompleteBody', awsChunked(body).subarray(0, 20_000)],
+    ['a body without its final chunk', 'IncompleteBody', awsChunked(body).subarray(0, -5)],
+    ['a chunk size that is not hex', 'InvalidRequest', Buffer.from('zz\r\nabc\r\n0\r\n\r\n')],
+    ['a chunk size with trailing junk', 'InvalidRequest', Buffer.from('3 junk\r\nabc\r\n0\r\n\r\n')],
+    ['a chunk not followed by CRLF', 'InvalidRequest', Buffer.from('3\r\nabcXY0\r\n\r\n')],
+    ['a framing line that never ends', 'InvalidRequest', Buffer.alloc(10_000, 0x41)],
+    ['a trailer line without a colon', 'InvalidRequest', Buffer.from('0\r\nnonsense\r\n\r\n')],
+  ])('refuses %s with %s', async (_name, code, encoded) => {
     await expect(decode(encoded, undefined, 1000)).rejects.toMatchObject({ code });
+  });
+
+  describe("with chunk signatures (AWS's published streamed-upload example)", () => {
+    const SIGNATURES = [
+      'ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648',
+      '0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497',
+      'b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9',
+    ];
+    const data = Buffer.alloc(66560, 'a');
+    const signer = () =>
+      new ChunkSigner(
+        signingKey('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', {
+          date: '20130524',
+          region: 'us-east-1',
+          service: 's3',
+        }),
+        '20130524T000000Z',
+        '20130524/us-east-1/s3/aws4_request',
+        '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
+      );
+    /** The example's body, with `change` applied to its chunks (size, signature, data). */
+    function framed(change: (parts: [string, string, Buffer][]) => void = () => undefined): Buffer {
+      const parts: [string, string, Buffer][] = [
+        ['10000', `;chunk-signature=${SIGNATURES[0] ?? ''}`, data.subarray(0, 65536)],
+        ['400', `;chunk-signature=${SIGNATURES[1] ?? ''}`, Buffer.from(data.subarray(65536))],
+        ['0', `;chunk-signature=${SIGNATURES[2] ?? ''}`, Buffer.alloc(0)],
+      ];
+      change(parts);
+      return Buffer.concat(
+        parts.flatMap(([size, extension, chunk]) => [
+          Buffer.from(`${size}${extension}\r\n`),
+          chunk,
+          Buffer.from('\r\n'),
+        ]),
+      );
+    }
+    const decodeSigned = (encoded: Buffer) =>
+      buffer(Readable.from([encoded]).pipe(new AwsChunkedDecoder(undefined, undefined, signer())));
+
+    it('decodes the body when every signature is the one AWS computed', async () => {
+      expect((await decodeSigned(framed())).equals(data)).toBe(true);
+    });
+
+    it.each<[string, (parts: [string, string, Buffer][]) => void]>([
+      ['a byte of a chunk changed', (parts) => void parts[1]?.[2].fill('b', 10, 11)],
+      [
+        'a chunk without its signature',
+        (parts) => {
+          parts[1]?.splice(1, 1, '');
+        },
+      ],
+      ['the chunks swapped', (parts) => void parts.reverse()],
+      ['the final chunk dropped', (parts) => void parts.splice(2, 1)],
+    ])('refuses the body with %s', async (_name, change) => {
+      await expect(decodeSigned(framed(change))).rejects.toMatchObject({
+        code: expect.stringMatching(/^(SignatureDoesNotMatch|IncompleteBody)$/),
+      });
+    });
   });
 });

@@ -8,7 +8,7 @@ const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const s3Key = fc
   .array(
     fc.oneof(
-      fc.constantFrom('/', '.', '..', '%', '%2E', '%+/', '%_', 'é', '🐱'),
+      fc.constantFrom('/', '.', '..', '%', '%2E', '%+/', '%_', '%00', '\0', 'é', '🐱'),
       fc.string({ unit: 'grapheme' }),
     ),
     {
@@ -27,6 +27,7 @@ describe('local S3 key paths', () => {
     ['a//b', 'a/%_/b'],
     ['folder/', 'folder/'],
     ['100%.jpg', '100%25.jpg'],
+    ['nul\0byte', 'nul%00byte'],
     [`${'k'.repeat(250)}.jpg`, `${'k'.repeat(200)}%+/${'k'.repeat(50)}.jpg`],
     // Found by the fuzzer below: a long segment whose last piece is `..`.
     [`${'k'.repeat(200)}../x`, `${'k'.repeat(200)}%+/%2E%2E/x`],
@@ -43,6 +44,7 @@ describe('local S3 key paths', () => {
         expect(decodeKeyPath(path)).toBe(key);
         expect(names.slice(0, -1)).not.toContainEqual(expect.stringMatching(/^(\.|\.\.|)$/));
         expect(['.', '..']).not.toContain(names.at(-1));
+        expect(path).not.toContain('\0');
         expect(Math.max(...names.map((name) => Buffer.byteLength(name)))).toBeLessThanOrEqual(202);
       }),
       { numRuns: FUZZ_RUNS },

@@ -38,6 +38,7 @@ export default async function globalSetup(): Promise<void> {
   const verdicts: Record<Tier, string | undefined> = {
     moto: probeCommand('moto_server', ['--help']),
     awscli: probeCommand('aws', ['--version']),
+    boto3: probeCommand('python3', ['-c', 'import boto3']) && 'python3 cannot import boto3',
     terraform: probeTerraform(),
     containers: await probeContainers(),
   };

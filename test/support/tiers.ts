@@ -8,6 +8,7 @@
 export const TIERS = {
   moto: 'moto_server (pip install "moto[server]")',
   awscli: 'the AWS CLI (v1 or v2)',
+  boto3: 'boto3 for python3 (pip install boto3; moto[server] brings it)',
   terraform: 'terraform, its AWS provider in a local mirror named by TF_PLUGIN_DIR, and openssl',
   containers: 'a container runtime (Docker, Podman, ...) for testcontainers',
 } as const;
