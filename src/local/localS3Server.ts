@@ -7,6 +7,7 @@ import { authenticate } from './authentication';
 import { KeyLocks } from './keyLocks';
 import { decodeKeyPath, encodeKeyPath } from './keyPath';
 import { routeKeys } from './keyRouting';
+import { refuseConnect } from './refuseConnect';
 import { pageListingsWithoutDes } from './listingPages';
 import { listInKeyOrder } from './listingWalk';
 import { handleMultipartUploads } from './multipartUploads';
@@ -192,6 +193,9 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
 
   rejectListenErrors(server);
   const { port } = await server.run();
+  if (app.httpServer) {
+    refuseConnect(app.httpServer, 'GET, HEAD, PUT, POST, DELETE');
+  }
   return {
     endpoint: `http://${LOCAL_HOST}:${port}`,
     port,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { refuseConnect } from '../refuseConnect';
 import { LOCAL_HOST } from '../localS3Server';
 import { type GalleryAsset, loadGalleryAssets } from './galleryAssets';
 import { answer, hostIsOurs, PAGE_POLICY, type Refusal, writeHead } from './galleryHeaders';
@@ -109,15 +109,6 @@ async function serveAddressed(
   await serveObject(gallery.s3, [gallery.sourceBucket, gallery.thumbnailBucket], address, response);
 }
 
-const CONNECT_REFUSED = [
-  'HTTP/1.1 405 Method Not Allowed',
-  'Allow: GET, HEAD',
-  'Content-Length: 0',
-  'Connection: close',
-  '',
-  '',
-].join('\r\n');
-
 /** What every request passes before any route: the right Host, a method that reads, an origin-form path. */
 function refusal(gallery: Gallery, request: IncomingMessage): Refusal | undefined {
   if (!hostIsOurs(request, gallery.host)) {
@@ -176,11 +167,7 @@ export async function startGalleryServer(options: GalleryOptions): Promise<Galle
       failed(gallery, response, error);
     });
   });
-  // Node hands CONNECT to 'connect' listeners and, with none, drops the connection unanswered.
-  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
-    socket.on('error', () => socket.destroy());
-    socket.end(CONNECT_REFUSED);
-  });
+  refuseConnect(server, 'GET, HEAD');
   const port = await listen(server, options.port);
   gallery.host = `${LOCAL_HOST}:${port}`;
   // After listening, an error (say, out of file descriptors while accepting) is news, not a crash.
