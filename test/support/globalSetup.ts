@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
+import { probeImageTools } from './containerTools';
 import { markUnavailable, requiredTiers, TIERS, type Tier, unavailableReason } from './tiers';
 
 /** Why `command` cannot run here, or undefined when it can. */
@@ -40,6 +41,7 @@ export default async function globalSetup(): Promise<void> {
     awscli: probeCommand('aws', ['--version']),
     terraform: probeTerraform(),
     containers: await probeContainers(),
+    image: probeImageTools(),
   };
   for (const [tier, reason] of Object.entries(verdicts) as [Tier, string | undefined][]) {
     if (reason !== undefined) {

@@ -10,6 +10,8 @@ export const TIERS = {
   awscli: 'the AWS CLI (v1 or v2)',
   terraform: 'terraform, its AWS provider in a local mirror named by TF_PLUGIN_DIR, and openssl',
   containers: 'a container runtime (Docker, Podman, ...) for testcontainers',
+  image:
+    'root, buildah, podman, runc, debootstrap, cmake, g++, g++-aarch64-linux-gnu (or x86-64 on arm64) and qemu-user-static with binfmt_misc (.ci/run installs them)',
 } as const;
 
 export type Tier = keyof typeof TIERS;
