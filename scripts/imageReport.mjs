@@ -34,6 +34,10 @@ function rows(figures) {
       `\`${label}\``,
       ...figures.map((entry) => cell(entry, candidates)),
     ]),
+    [
+      'last run: stand-in, then build (s)',
+      ...figures.map((entry) => `${entry.standInSeconds}, ${entry.buildSeconds}`),
+    ],
   ];
 }
 
@@ -44,7 +48,7 @@ if (figures.length === 0) {
 }
 const header = [
   'MB',
-  ...figures.map((entry) => `linux/${entry.arch}${entry.emulated ? ' (built under qemu)' : ''}`),
+  ...figures.map((entry) => `linux/${entry.arch}${entry.emulated ? ' (under qemu-user)' : ''}`),
 ];
 const table = [header, header.map((_, index) => (index === 0 ? '---' : '---:')), ...rows(figures)];
 process.stdout.write(`${table.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);

@@ -12,7 +12,7 @@
 # this machine's CA certificates and use this machine's npm registry (NODE_EXTRA_CA_CERTS and
 # npm_config_registry in its environment); the real base image, and so the real build, never gets either.
 #
-# Everything is cached outside the clone (THUMBNAILER_CACHE_DIR, by default $XDG_CACHE_HOME/thumbnailer, and
+# Everything is cached outside the clone (THUMBNAILER_CACHE_DIR, by default ~/.cache/thumbnailer, and
 # the image in containers-storage), each piece keyed by what it is built from, so a warm call takes a second.
 # Builds of one architecture take turns (flock); a build killed half-way leaves nothing a later one uses.
 set -euo pipefail
@@ -52,6 +52,16 @@ quietly() {
     tail -n 40 "$log" >&2
     die "${name} failed for ${ARCH} (whole log: ${log})"
   fi
+}
+
+# clear_scratch DIR: removes DIR, first unmounting whatever a killed debootstrap left mounted inside it (its
+# /proc and /sys), deepest first; rm never leaves DIR's own filesystem.
+clear_scratch() {
+  local mountpoint
+  awk -v prefix="$1/" 'index($2, prefix) == 1 { print $2 }' /proc/mounts | sort -r | while read -r mountpoint; do
+    umount -l "$mountpoint" || true
+  done
+  rm -rf --one-file-system "$1"
 }
 
 # The per-architecture names: Node's package, the GNU toolchain triplet, qemu's name for it, node-gyp's.
@@ -183,7 +193,7 @@ cached() {
 make_rootfs() {
   local scratch="${WORK}/rootfs"
   build_rootfs "$scratch" "$1"
-  rm -rf "$scratch"
+  clear_scratch "$scratch"
 }
 
 make_node() {
@@ -224,7 +234,7 @@ fill_image() {
 }
 
 assemble_image() {
-  local name="$1" container root
+  local name="$1" digest="$2" container root
   buildah rm "$WORKING_CONTAINER" >/dev/null 2>&1 || true # left by a killed build
   container="$(buildah from --name "$WORKING_CONTAINER" scratch)"
   root="$(buildah mount "$container")"
@@ -232,14 +242,26 @@ assemble_image() {
   buildah umount "$container" >/dev/null
   image_env
   buildah config --arch "$ARCH" --os linux "${ENV_ARGS[@]}" --workingdir /var/task \
-    --entrypoint '["/lambda-entrypoint.sh"]' --label "${LABEL}=${ARCH}" \
+    --entrypoint '["/lambda-entrypoint.sh"]' --label "${LABEL}=${ARCH}" --label "${LABEL}.key=${digest}" \
     --label "${LABEL}.node=${NODE_VERSION}" --label "${LABEL}.aws-lambda-ric=${RIC_VERSION}" "$container"
   buildah commit --quiet --rm "$container" "$name" >/dev/null
 }
 
-# The stand-in image itself, in containers-storage; older stand-ins of this architecture are removed.
+# remove_older_trees DIGEST: removes this architecture's images built on any other stand-in than DIGEST's
+# (older stand-ins, and the build cache and images made on them: all inherit the labels), newest first so
+# that children go before their parents. An image still in use stays: buildah refuses to remove it.
+remove_older_trees() {
+  local keep id
+  keep="$(buildah images --all --noheading --filter "label=${LABEL}.key=$1" --format '{{.ID}}')"
+  buildah images --all --noheading --filter "label=${LABEL}=${ARCH}" --format '{{.CreatedAtRaw}}|{{.ID}}' |
+    sort -r | cut -d '|' -f 2 | while read -r id; do
+    grep -qxF "$id" <<<"$keep" || buildah rmi "$id" >/dev/null 2>&1 || true
+  done
+}
+
+# The stand-in image itself, in containers-storage.
 ensure_image() {
-  local ca_digest=none digest name old
+  local ca_digest=none digest name
   [ -z "$CA_BUNDLE" ] || ca_digest="$(sha256sum <"$CA_BUNDLE")"
   # The pieces' names carry their keys; the cache's own path is not part of what the image is made of.
   digest="$(key "${ROOTFS##*/}" "${NODE_DIR##*/}" "${RUNTIME_CLIENT##*/}" "$NPM_VERSION" "$ca_digest" "$REGISTRY" \
@@ -248,12 +270,9 @@ ensure_image() {
   name="${IMAGE_NAME}:nodejs${NODE_VERSION%%.*}-${ARCH}-${digest}"
   if ! buildah inspect --type image "$name" >/dev/null 2>&1; then
     say "assembling the image"
-    assemble_image "$name"
+    assemble_image "$name" "$digest"
   fi
-  for old in $(buildah images --noheading --filter "label=${LABEL}=${ARCH}" --format '{{.Name}}:{{.Tag}}'); do
-    # An older stand-in that images built on it still use stays until they are gone.
-    [ "$old" = "$name" ] || [ "$old" = "${IMAGE_NAME}:<none>" ] || buildah rmi "$old" >/dev/null 2>&1 || true
-  done
+  remove_older_trees "$digest"
   printf '%s\n' "$name"
 }
 
@@ -272,7 +291,8 @@ main() {
   arch_facts "$ARCH"
   preflight
   apt_source
-  CACHE="${THUMBNAILER_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME}/.cache}/thumbnailer}/lambda-stand-in"
+  local base="${XDG_CACHE_HOME:-${HOME:+${HOME}/.cache}}"
+  CACHE="${THUMBNAILER_CACHE_DIR:-${base:-/var/cache}/thumbnailer}/lambda-stand-in"
   mkdir -p "${CACHE}/logs" "${CACHE}/packages"
   exec 9>"${CACHE}/${ARCH}.lock"
   flock -n 9 || {
@@ -282,9 +302,11 @@ main() {
   # Under the lock nothing else uses this architecture's scratch space: what is there was left by a killed run.
   WORK="${CACHE}/work-${ARCH}"
   WORKING_CONTAINER="thumbnailer-lambda-stand-in-${ARCH}"
-  rm -rf "$WORK" && mkdir -p "$WORK"
-  trap 'rm -rf "$WORK"' EXIT
-  REGISTRY="$(npm config get registry)"
+  clear_scratch "$WORK"
+  mkdir -p "$WORK"
+  trap 'clear_scratch "$WORK"' EXIT
+  # The registry's address only: credentials some configurations put in it stay out of the image.
+  REGISTRY="$(npm config get registry | sed -E 's#^([a-z]+://)[^/@]*@#\1#')"
   CA_BUNDLE="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
   [ -r "$CA_BUNDLE" ] || CA_BUNDLE=""
   ROOTFS="$(cached rootfs "$(key "$SUITE" "$MIRROR" "$(debootstrap --version)" "$(declare -f build_rootfs make_rootfs)")" make_rootfs)"
