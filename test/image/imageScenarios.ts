@@ -1,7 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { s3Notification } from '../../src/events/s3Notification';
 import { type Arch, ARCHES } from '../support/containerTools';
 import { bundleExternals, installedPackages, lockfileClosure, treeFiles } from '../support/imageContents';
 import { type LambdaContainer, type LambdaFunctionSettings, runLikeLambda } from '../support/lambdaContainer';
+import { solidImage } from '../support/images';
 import { imageConfig, type LambdaImage, withImageRoot } from '../support/lambdaImage';
 import { type RuntimeApi, type RuntimeError, startRuntimeApi } from '../support/lambdaRuntimeApi';
 import { ENTRY_POINTS } from './entryPoints';
@@ -115,6 +119,44 @@ const entryPoints: Scenario[] = ENTRY_POINTS.map((entryPoint) => ({
   },
 }));
 
+/** A port on 127.0.0.1 that nothing listens on (bound, then closed again). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const transientFailure: Scenario = {
+  title: () => 'reports S3 out of reach as an invocation error (TransientFailureError), for Lambda to retry',
+  async run({ image, s3, settings, deadlineMs }) {
+    const key = 'unreachable/photo.jpg';
+    const notice = await s3.upload(key, await solidImage(64, 64));
+    const environment = {
+      ...settings.environment,
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${await closedPort()}`,
+    };
+    await withFunction(image.id, { ...settings, environment }, async ({ api, container }) => {
+      const outcome = await api.invoke(s3Notification([notice]), deadlineMs);
+      expect(outcome).toEqual({
+        kind: 'error',
+        error: expect.objectContaining({
+          errorType: 'TransientFailureError',
+          errorMessage: expect.stringContaining(key),
+        }),
+      });
+      // The sandbox lives on for the next event, as Lambda's does after an invocation error.
+      expect(
+        await Promise.race([
+          container.exited,
+          new Promise((resolve) => setTimeout(resolve, 1000, 'running')),
+        ]),
+      ).toBe('running');
+    });
+  },
+};
+
 const badConfiguration: Scenario = {
   title: () => 'reports a bad configuration as an init error that names every bad variable',
   async run({ image, settings }) {
@@ -154,6 +196,7 @@ export const SCENARIOS: readonly Scenario[] = [
   architecture,
   contents,
   ...entryPoints,
+  transientFailure,
   badConfiguration,
   wrongHandler,
   withoutSharp,

@@ -11,7 +11,7 @@ export const TIERS = {
   terraform: 'terraform, its AWS provider in a local mirror named by TF_PLUGIN_DIR, and openssl',
   containers: 'a container runtime (Docker, Podman, ...) for testcontainers',
   image:
-    'root, buildah, podman, runc, debootstrap, cmake, g++, g++-aarch64-linux-gnu (or x86-64 on arm64) and qemu-user-static with binfmt_misc (.ci/run installs them)',
+    'buildah, podman, runc, debootstrap, cmake, g++, g++-aarch64-linux-gnu (g++-x86-64-linux-gnu on arm64) and qemu-user-static with binfmt_misc, as root (.ci/run does)',
 } as const;
 
 export type Tier = keyof typeof TIERS;
