@@ -115,7 +115,11 @@ class Invocations {
   }
 
   next(response: ServerResponse): void {
-    const invocation = this.queued.shift();
+    // An invocation that timed out while queued is no longer in flight: it is never handed out.
+    let invocation = this.queued.shift();
+    while (invocation && !this.inFlight.has(invocation.requestId)) {
+      invocation = this.queued.shift();
+    }
     if (invocation) {
       this.deliver(invocation, response);
       return;
