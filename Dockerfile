@@ -17,12 +17,16 @@ RUN npm run build:lambda
 # 2. sharp, the one dependency that cannot be bundled (native libvips). Installed on the *target* platform
 #    so npm picks sharp's prebuilt binaries for it natively (npm's --cpu/--os cross-install has dropped
 #    them in some npm versions), at the exact version the lockfile pins, with nothing else beside it.
+#    npm 10 also installs what only other platforms' packages need (sharp's WebAssembly build, ~9 MB), which
+#    `npm ls` then calls extraneous: scripts/removeExtraneous.mjs removes it, and `npm ls` checks the result.
 FROM ${LAMBDA_BASE_IMAGE} AS native
 WORKDIR /native
-COPY package-lock.json ./
+COPY package-lock.json scripts/removeExtraneous.mjs ./
 RUN SHARP_VERSION="$(node -p "require('./package-lock.json').packages['node_modules/sharp'].version")" \
  && echo '{"private":true}' > package.json \
  && npm install --omit=dev --no-audit --no-fund --no-package-lock "sharp@${SHARP_VERSION}" \
+ && npm ls --all --parseable --long | node removeExtraneous.mjs \
+ && npm ls --all >/dev/null \
  && node -e "require('sharp')"
 
 # 3. The runtime image: the bundle and sharp, nothing else.

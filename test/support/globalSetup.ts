@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
+import { probeImageTools } from './containerTools';
 import { markUnavailable, requiredTiers, TIERS, type Tier, unavailableReason } from './tiers';
 
 /** Why `command` cannot run here, or undefined when it can. */
@@ -41,6 +42,7 @@ export default async function globalSetup(): Promise<void> {
     boto3: probeCommand('python3', ['-c', 'import boto3']) && 'python3 cannot import boto3',
     terraform: probeTerraform(),
     containers: await probeContainers(),
+    image: probeImageTools(),
   };
   for (const [tier, reason] of Object.entries(verdicts) as [Tier, string | undefined][]) {
     if (reason !== undefined) {

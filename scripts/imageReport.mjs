@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Prints what the image tier recorded in .image-tier/ on its last run (test/image/imageFigures.ts): each
+// architecture's image size, its stand-in base's, and what /var/task holds, as the Markdown that
+// docs/container-image.md shows. Sizes are uncompressed, in MB (10^6 bytes), as podman counts them.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const DIRECTORY = '.image-tier';
+
+const mb = (bytes) => (bytes / 1e6).toFixed(1);
+
+async function recorded() {
+  const names = (await readdir(DIRECTORY).catch(() => [])).filter((name) => name.endsWith('.json')).sort();
+  return Promise.all(names.map(async (name) => JSON.parse(await readFile(join(DIRECTORY, name), 'utf8'))));
+}
+
+function rows(figures) {
+  const paths = [...new Set(figures.flatMap((entry) => Object.keys(entry.taskRoot)))];
+  // One row per package whatever its platform suffix, so both architectures line up.
+  const byName = new Map(paths.map((path) => [path.replace(/-(x64|arm64)$/, '-<arch>'), []]));
+  for (const path of paths) {
+    byName.get(path.replace(/-(x64|arm64)$/, '-<arch>')).push(path);
+  }
+  const cell = (entry, candidates) => {
+    const found = candidates.map((path) => entry.taskRoot[path]).find(Boolean);
+    return found ? `${mb(found.bytes)}${found.version ? ` (${found.version})` : ''}` : '-';
+  };
+  return [
+    ['image', ...figures.map((entry) => mb(entry.imageBytes))],
+    ['stand-in base image', ...figures.map((entry) => mb(entry.standInBytes))],
+    ['added by the Dockerfile', ...figures.map((entry) => mb(entry.imageBytes - entry.standInBytes))],
+    ['`/var/task`, all of it', ...figures.map((entry) => mb(entry.taskRootBytes))],
+    ...[...byName].map(([label, candidates]) => [
+      `\`${label}\``,
+      ...figures.map((entry) => cell(entry, candidates)),
+    ]),
+    [
+      'last run: stand-in, then build (s)',
+      ...figures.map((entry) => `${entry.standInSeconds}, ${entry.buildSeconds}`),
+    ],
+  ];
+}
+
+const figures = await recorded();
+if (figures.length === 0) {
+  console.error(`no figures in ${DIRECTORY}/: run the image tier first (npm run test:image, as root)`);
+  process.exit(1);
+}
+const header = [
+  'MB',
+  ...figures.map((entry) => `linux/${entry.arch}${entry.emulated ? ' (under qemu-user)' : ''}`),
+];
+const table = [header, header.map((_, index) => (index === 0 ? '---' : '---:')), ...rows(figures)];
+process.stdout.write(`${table.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
+process.stdout.write(
+  `\nRecorded ${figures.map((entry) => `${entry.at.slice(0, 10)} (${entry.arch})`).join(', ')}; stand-ins: ${figures
+    .map((entry) => entry.standIn)
+    .join(', ')}.\n`,
+);

@@ -1,0 +1,52 @@
+import { s3Notification } from '../../src/events/s3Notification';
+import type { HandlerResult } from '../../src/handler/createHandler';
+import { getObject } from '../support/bucketContents';
+import { brief, THUMBNAIL_BUCKET } from '../support/handlerHarness';
+import { describeImage, photoJpeg } from '../support/images';
+import type { FunctionS3 } from './functionS3';
+
+/** One invocation of an entry point: the event Lambda would send, and the check of what the function did. */
+export interface Invocation {
+  readonly event: unknown;
+  verify(payload: unknown): Promise<void>;
+}
+
+/**
+ * An entry point of the image (a handler the function's image_config.command can name), as the image tier
+ * invokes it in a container: `prepare` stores what the invocation needs in S3 and returns it.
+ */
+export interface EntryPoint {
+  readonly title: string;
+  readonly handler: string;
+  prepare(s3: FunctionS3): Promise<Invocation>;
+}
+
+const s3Upload: EntryPoint = {
+  title: 'turns an S3 upload into a real thumbnail, from the S3 event the upload produced',
+  handler: 'index.handler',
+  async prepare(s3) {
+    const key = 'phone uploads/café photo+1.jpg';
+    const photo = await photoJpeg(1800, 1200);
+    const { mean } = await describeImage(photo);
+    const notice = await s3.upload(key, photo);
+    return {
+      event: s3Notification([notice]),
+      async verify(payload) {
+        expect(brief((payload as HandlerResult).records)).toEqual([
+          { key, status: 'made', outputKey: `${key}.jpg` },
+        ]);
+        const thumbnail = await getObject(s3.client, THUMBNAIL_BUCKET, `${key}.jpg`);
+        expect(thumbnail?.contentType).toBe('image/jpeg');
+        // Decoded whole (its statistics read every pixel): the box, and the photo's colour, kept.
+        const decoded = await describeImage(thumbnail?.body ?? Buffer.alloc(0));
+        expect(decoded).toMatchObject({ format: 'jpeg', width: 256, height: 171, channels: 3 });
+        for (const channel of ['r', 'g', 'b'] as const) {
+          expect(Math.abs(decoded.mean[channel] - mean[channel])).toBeLessThan(8);
+        }
+      },
+    };
+  },
+};
+
+/** Every entry point of the image. A new one (a Batch Operations or an on-demand handler) is one more line. */
+export const ENTRY_POINTS: readonly EntryPoint[] = [s3Upload];
