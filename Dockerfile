@@ -34,7 +34,7 @@ FROM ${LAMBDA_BASE_IMAGE}
 COPY --from=bundle /build/dist/lambda/index.js ${LAMBDA_TASK_ROOT}/
 COPY --from=native /native/node_modules ${LAMBDA_TASK_ROOT}/node_modules
 # glibc keeps freed image buffers in per-thread arenas: these settings took peak RSS through a burst of
-# varied images from ~300 MB to ~190 MB at no measurable cost (npm run bench; src/bench/lambdaEnvironment.ts).
+# varied images from ~300 MB to ~190 MB at no measurable cost (npm run bench; src/tools/bench/lambdaEnvironment.ts).
 ENV MALLOC_ARENA_MAX=2 \
     MALLOC_TRIM_THRESHOLD_=131072 \
     POWERTOOLS_SERVICE_NAME=thumbnailer \

@@ -35,7 +35,7 @@ export default tseslint.config(
   {
     // The gallery page's script runs in the browser, as a classic script, untyped; Node's globals (set for
     // every file above, and merged, not replaced) are switched off so that `process` and the like are errors.
-    files: ['src/local/gallery/static/**/*.js'],
+    files: ['src/tools/local/gallery/static/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

@@ -4,7 +4,7 @@
 //   tools   dist/local/main.js (npm start), dist/cli/main.js (the thumbnailer command),
 //           dist/bench/main.js (npm run bench) and dist/deploy/main.js (npm run deploy), dependencies
 //           left in node_modules; and the gallery page's static files, copied as they are from
-//           src/local/gallery/static to dist/local/gallery/static, where dist/local/main.js looks for them
+//           src/tools/local/gallery/static to dist/local/gallery/static, where dist/local/main.js looks for them
 // Files are replaced atomically and only when their content changes, so a build never disturbs a
 // process that is running (or a test that is starting) one of them.
 import { randomBytes } from 'node:crypto';
@@ -24,18 +24,23 @@ const common = {
 const targets = {
   lambda: {
     ...common,
-    entryPoints: ['src/lambda/index.ts'],
+    entryPoints: ['src/function/index.ts'],
     outfile: 'dist/lambda/index.js',
     external: ['sharp'],
-    // src/validation/zod.ts loads zod's CommonJS locale (Jest and Node need it); here the ES module is
+    // src/common/zod.ts loads zod's CommonJS locale (Jest and Node need it); here the ES module is
     // used instead, so that the bundle holds only zod's tree-shaken ES build.
     alias: { 'zod/v4/locales/en.cjs': 'zod/v4/locales/en.js' },
     metafile: true,
   },
   tools: {
     ...common,
-    entryPoints: ['src/local/main.ts', 'src/cli/main.ts', 'src/bench/main.ts', 'src/deploy/main.ts'],
-    outbase: 'src',
+    entryPoints: [
+      'src/tools/local/main.ts',
+      'src/tools/cli/main.ts',
+      'src/tools/bench/main.ts',
+      'src/tools/deploy/main.ts',
+    ],
+    outbase: 'src/tools',
     outdir: 'dist',
     packages: 'external',
     banner: { js: '#!/usr/bin/env node' },
@@ -56,7 +61,7 @@ async function writeIfChanged(path, contents, mode) {
 
 /** Folders copied file by file beside the bundles of a target (files served as they are, not bundled). */
 const copies = {
-  tools: [['src/local/gallery/static', 'dist/local/gallery/static']],
+  tools: [['src/tools/local/gallery/static', 'dist/local/gallery/static']],
 };
 
 async function copyFolder(from, to) {

@@ -172,7 +172,7 @@ require_node_modules() {
     refuse "the project's Node.js dependencies are not installed" "run npm ci in ${REPO_ROOT}, then run this again"
 }
 
-# run_deploy ARGS...: npm run deploy (src/deploy), built first so that it is the checked-out code's.
+# run_deploy ARGS...: npm run deploy (src/tools/deploy), built first so that it is the checked-out code's.
 run_deploy() {
   (cd "$REPO_ROOT" && node scripts/build.mjs tools)
   # The AWS CLI trusts the certificates in AWS_CA_BUNDLE (a corporate proxy, an emulator); so must Node.

@@ -6,7 +6,7 @@ locals {
   create_oidc        = local.github_enabled && var.github_oidc_provider_arn == null
   oidc_provider_arn  = local.create_oidc ? aws_iam_openid_connect_provider.github[0].arn : var.github_oidc_provider_arn
   ecr_repository_arn = "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${var.project_name}"
-  # Where npm run deploy keeps its smoke-test image (src/deploy/smokeTest.ts), and where its thumbnail goes.
+  # Where npm run deploy keeps its smoke-test image (src/tools/deploy/smokeTest.ts), and where its thumbnail goes.
   canary_prefix = "${var.source_prefix}thumbnailer-canary/"
 
   deploy_statements = concat(

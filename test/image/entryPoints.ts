@@ -1,5 +1,5 @@
-import { s3Notification } from '../../src/events/s3Notification';
-import type { HandlerResult } from '../../src/handler/createHandler';
+import { s3Notification } from '../../src/aws/events/s3Notification';
+import type { HandlerResult } from '../../src/function/handlers/s3Event';
 import { getObject } from '../support/bucketContents';
 import { brief, THUMBNAIL_BUCKET } from '../support/handlerHarness';
 import { describeImage, photoJpeg } from '../support/images';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { s3Notification } from '../../src/events/s3Notification';
+import { s3Notification } from '../../src/aws/events/s3Notification';
 import { type Arch, ARCHES } from '../support/containerTools';
 import { bundleExternals, installedPackages, lockfileClosure, treeFiles } from '../support/imageContents';
 import { type LambdaContainer, type LambdaFunctionSettings, runLikeLambda } from '../support/lambdaContainer';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { loadConfig } from '../../src/config';
-import { makeThumbnail } from '../../src/engine/makeThumbnail';
-import { TransientFailureError } from '../../src/handler/createHandler';
-import type { Step } from '../../src/handler/stepFailure';
+import { loadConfig } from '../../src/function/config';
+import { makeThumbnail } from '../../src/core/engine/makeThumbnail';
+import { TransientFailureError } from '../../src/function/handlers/s3Event';
+import type { Step } from '../../src/function/processor/stepFailure';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
 import { type CapturedOutput, captureOutput } from '../support/captureOutput';
 import {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { thumbnailKey } from '../../src/keys/thumbnailKey';
+import { thumbnailKey } from '../../src/core/thumbnailKey';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
 import { type CorpusFile, corpusEntries, hostileCorpus } from '../support/hostileCorpus';
 import { describeImage } from '../support/images';

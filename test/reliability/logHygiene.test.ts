@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { loadConfig } from '../../src/config';
-import { createHandler } from '../../src/handler/createHandler';
-import { createObservability } from '../../src/observability';
+import { loadConfig } from '../../src/function/config';
+import { createHandler } from '../../src/function/handlers/s3Event';
+import { createObservability } from '../../src/aws/observability';
 import { putObject } from '../support/bucketContents';
 import { type CapturedOutput, captureOutput } from '../support/captureOutput';
 import { CUT, DENIED, type Fault, INTERNAL_ERROR, PASS, RESET } from '../support/faultProxy';

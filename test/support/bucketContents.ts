@@ -5,7 +5,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { httpStatusOf } from '../../src/s3/httpStatusOf';
+import { httpStatusOf } from '../../src/common/httpStatusOf';
 
 export interface StoredObject {
   readonly body: Buffer;

@@ -12,11 +12,11 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { DeployDependencies } from '../../src/deploy/deploy';
-import type { DeployArguments, RollbackArguments } from '../../src/deploy/deployArguments';
-import { parseImageUri } from '../../src/deploy/imageUri';
-import type { Invoker } from '../../src/deploy/invoker';
-import type { RollbackDependencies } from '../../src/deploy/rollback';
+import type { DeployDependencies } from '../../src/tools/deploy/deploy';
+import type { DeployArguments, RollbackArguments } from '../../src/tools/deploy/deployArguments';
+import { parseImageUri } from '../../src/tools/deploy/imageUri';
+import type { Invoker } from '../../src/tools/deploy/invoker';
+import type { RollbackDependencies } from '../../src/tools/deploy/rollback';
 import { REPO_ROOT } from './dockerfile';
 import { inProcessInvoker } from './inProcessInvoker';
 import { type RunningMoto, startMotoServer } from './motoServer';

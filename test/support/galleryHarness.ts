@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { startGalleryServer } from '../../src/local/gallery/galleryServer';
-import { GalleryState } from '../../src/local/gallery/galleryState';
+import { startGalleryServer } from '../../src/tools/local/gallery/galleryServer';
+import { GalleryState } from '../../src/tools/local/gallery/galleryState';
 import { REPO_ROOT } from './dockerfile';
 import { s3ClientFor } from './s3Client';
 import { startS3rver } from './s3rverServer';
@@ -30,7 +30,7 @@ export async function startGallery(): Promise<RunningGallery> {
     s3,
     sourceBucket: 'uploads',
     thumbnailBucket: 'thumbnails',
-    assetsDirectory: join(REPO_ROOT, 'src', 'local', 'gallery', 'static'),
+    assetsDirectory: join(REPO_ROOT, 'src', 'tools', 'local', 'gallery', 'static'),
     onError: (error) => errors.push(error),
   });
   const { host, port } = new URL(gallery.url);

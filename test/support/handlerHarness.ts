@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type Config, loadConfig } from '../../src/config';
-import { createHandler, type RecordSummary } from '../../src/handler/createHandler';
-import { createObservability } from '../../src/observability';
+import { type Config, loadConfig } from '../../src/function/config';
+import { createHandler, type RecordSummary } from '../../src/function/handlers/s3Event';
+import { createObservability } from '../../src/aws/observability';
 import { type S3Endpoint, s3ClientFor } from './s3Client';
 
 export const SOURCE_BUCKET = 'uploads';

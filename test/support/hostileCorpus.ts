@@ -1,6 +1,6 @@
 import sharp from 'sharp';
-import type { RejectReason } from '../../src/handler/recordOutcome';
-import { MAX_KEY_BYTES } from '../../src/keys/thumbnailKey';
+import type { RejectReason } from '../../src/function/processor/recordOutcome';
+import { MAX_KEY_BYTES } from '../../src/core/thumbnailKey';
 import {
   animatedGif,
   photoJpeg,

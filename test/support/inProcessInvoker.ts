@@ -1,9 +1,9 @@
 import { GetFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { loadConfig } from '../../src/config';
-import type { InvokeResult, Invoker } from '../../src/deploy/invoker';
-import { createHandler } from '../../src/handler/createHandler';
-import { createObservability } from '../../src/observability';
+import { loadConfig } from '../../src/function/config';
+import type { InvokeResult, Invoker } from '../../src/tools/deploy/invoker';
+import { createHandler } from '../../src/function/handlers/s3Event';
+import { createObservability } from '../../src/aws/observability';
 import { captureOutput } from './captureOutput';
 
 /**

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ObjectNotice } from '../../src/events/s3Notification';
-import { type LocalS3Server, startLocalS3Server } from '../../src/local/localS3Server';
+import type { ObjectNotice } from '../../src/aws/events/s3Notification';
+import { type LocalS3Server, startLocalS3Server } from '../../src/tools/local/s3server/localS3Server';
 import { type S3Endpoint, s3ClientFor } from './s3Client';
 
 export interface TestS3 {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Recovery } from '../../src/local/storeRecovery';
+import type { Recovery } from '../../src/tools/local/s3server/storeRecovery';
 import { REPO_ROOT } from './dockerfile';
 import type { S3Endpoint } from './s3Client';
 

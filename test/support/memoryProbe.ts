@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { makeThumbnail } from '../../src/engine/makeThumbnail';
-import { DEFAULT_THUMBNAIL_OPTIONS } from '../../src/engine/thumbnailOptions';
+import { makeThumbnail } from '../../src/core/engine/makeThumbnail';
+import { DEFAULT_THUMBNAIL_OPTIONS } from '../../src/core/engine/thumbnailOptions';
 
 const status = (field: 'VmHWM' | 'VmRSS'): number =>
   Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) *

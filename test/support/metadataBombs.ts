@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import type { RejectionReason } from '../../src/engine/imageRejectedError';
+import type { RejectionReason } from '../../src/core/engine/imageRejectedError';
 import {
   iccpChunk,
   jpeg,

@@ -1,7 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Credentials, type LocalS3Server, startLocalS3Server } from '../../src/local/localS3Server';
+import {
+  type Credentials,
+  type LocalS3Server,
+  startLocalS3Server,
+} from '../../src/tools/local/s3server/localS3Server';
 import { type FaultProxy, startFaultProxy } from './faultProxy';
 
 export interface ProxiedS3 {

@@ -1,7 +1,7 @@
 // Runs the local S3 server alone in this process, for tests that need a real process to kill or to keep
 // alive under hostile requests: `node -r ts-node/register/transpile-only runLocalS3Server.ts <data dir>`.
 // Prints `READY <endpoint> <recovery JSON>`, then one `NOTICE <json>` line per notice.
-import { startLocalS3Server } from '../../src/local/localS3Server';
+import { startLocalS3Server } from '../../src/tools/local/s3server/localS3Server';
 
 const [directory = ''] = process.argv.slice(2);
 void startLocalS3Server({

@@ -1,0 +1,80 @@
+import * as z from '../../common/zod';
+import { decodeS3Key } from './decodeS3Key';
+import { unquoteETag } from '../s3/unquoteETag';
+
+/** One object an S3 notification tells us about, with its key already decoded. */
+export interface S3ObjectEvent {
+  readonly eventName: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** Size in bytes as S3 reported it; lets oversized objects be refused without a download. */
+  readonly size?: number | undefined;
+  /** The ETag of the object version that caused the event, without quotes. */
+  readonly eTag?: string | undefined;
+}
+
+export type ParsedS3Event =
+  | { readonly kind: 'test'; readonly bucket: string }
+  | { readonly kind: 'objects'; readonly objects: readonly S3ObjectEvent[] };
+
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+}
+
+const encodedKeySchema = z.pipe(
+  z.string(),
+  z.transform((encoded: string, context) => {
+    try {
+      return decodeS3Key(encoded);
+    } catch {
+      context.issues.push({
+        code: 'custom',
+        message: `key is not valid URL encoding: ${JSON.stringify(encoded)}`,
+        input: encoded,
+      });
+      return z.NEVER;
+    }
+  }),
+);
+
+const recordSchema = z.object({
+  eventSource: z.literal('aws:s3'),
+  eventName: z.string().check(z.minLength(1)),
+  s3: z.object({
+    bucket: z.object({ name: z.string().check(z.minLength(1)) }),
+    object: z.object({
+      key: z.pipe(encodedKeySchema, z.string().check(z.minLength(1))),
+      size: z.optional(z.int().check(z.nonnegative())),
+      eTag: z.optional(z.string()),
+    }),
+  }),
+});
+
+const notificationSchema = z.object({ Records: z.array(recordSchema) });
+
+/** Sent once by S3 when a notification configuration is saved, to check that the target answers. */
+const testEventSchema = z.object({ Event: z.literal('s3:TestEvent'), Bucket: z.string() });
+
+function describe(error: z.core.$ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`).join('; ');
+}
+
+/** Parses an S3 event notification (or S3's test event), or throws an {@link InvalidEventError}. */
+export function parseS3Event(event: unknown): ParsedS3Event {
+  const test = testEventSchema.safeParse(event);
+  if (test.success) {
+    return { kind: 'test', bucket: test.data.Bucket };
+  }
+  const parsed = notificationSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new InvalidEventError(`not an S3 event notification: ${describe(parsed.error)}`);
+  }
+  const objects = parsed.data.Records.map(({ eventName, s3 }) => ({
+    eventName,
+    bucket: s3.bucket.name,
+    key: s3.object.key,
+    size: s3.object.size,
+    eTag: s3.object.eTag === undefined ? undefined : unquoteETag(s3.object.eTag),
+  }));
+  return { kind: 'objects', objects };
+}

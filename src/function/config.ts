@@ -1,0 +1,136 @@
+import { DEFAULT_INPUT_LIMITS, type InputLimits, inputLimitsSchema } from '../core/engine/inputLimits';
+import { type ThumbnailOptions, thumbnailOptionsSchema } from '../core/engine/thumbnailOptions';
+import * as z from '../common/zod';
+
+export interface Config {
+  /** Where thumbnails are written. */
+  readonly thumbnailBucket: string;
+  /** Prepended to every thumbnail key; also the recursion guard when source and destination are one bucket. */
+  readonly thumbnailPrefix: string;
+  /** The bucket events must come from, when set; events from any other bucket are skipped. */
+  readonly sourceBucket?: string | undefined;
+  /** The prefix source keys must start with; others are skipped (the function may read only these). */
+  readonly sourcePrefix: string;
+  readonly cacheControl: string;
+  /** Path-style S3 URLs, for S3-compatible servers (MinIO, s3rver) that lack virtual-host buckets. */
+  readonly s3ForcePathStyle: boolean;
+  readonly thumbnail: ThumbnailOptions;
+  /** What one input may cost in memory before it is decoded. */
+  readonly inputLimits: InputLimits;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const option = thumbnailOptionsSchema.shape;
+const limit = inputLimitsSchema.shape;
+
+/** S3's bucket naming rules (the common subset: no uppercase, no underscores, 3 to 63 characters). */
+export const bucketNameSchema = z
+  .string()
+  .check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'));
+
+const booleanString = z.pipe(
+  z._default(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }), 'false'),
+  z.transform((value) => value === 'true' || value === '1'),
+);
+
+const prefixSchema = z.string().check(
+  z.refine((prefix) => Buffer.byteLength(prefix) <= 512, 'must be at most 512 bytes'),
+  z.refine((prefix) => !prefix.startsWith('/'), 'must not start with "/" (S3 keys have no leading slash)'),
+);
+
+/** Environment variable -> schema. The README's configuration table documents these same names. */
+const envSchema = z.object({
+  THUMBNAIL_BUCKET: z.pipe(
+    z.string({ message: 'is required: the bucket thumbnails are written to' }),
+    bucketNameSchema,
+  ),
+  THUMBNAIL_PREFIX: z._default(prefixSchema, ''),
+  SOURCE_BUCKET: z.optional(bucketNameSchema),
+  SOURCE_PREFIX: z._default(prefixSchema, ''),
+  THUMBNAIL_CACHE_CONTROL: z._default(z.string(), 'public, max-age=86400'),
+  S3_FORCE_PATH_STYLE: booleanString,
+  THUMBNAIL_WIDTH: option.width,
+  THUMBNAIL_HEIGHT: option.height,
+  THUMBNAIL_FIT: option.fit,
+  THUMBNAIL_FORMAT: option.format,
+  THUMBNAIL_QUALITY: option.quality,
+  THUMBNAIL_BACKGROUND: option.background,
+  MAX_INPUT_BYTES: option.maxInputBytes,
+  MAX_INPUT_PIXELS: option.maxInputPixels,
+  DECODE_FAIL_ON: option.failOn,
+  MAX_METADATA_BYTES: limit.maxMetadataBytes,
+  MAX_INPUT_FRAMES: limit.maxFrames,
+  MAX_DECODE_BYTES: z.optional(z.wholeNumber(1)),
+  /** Set by Lambda itself: the function's memory in MB. */
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z.optional(z.wholeNumber(128)),
+});
+
+type EnvName = keyof typeof envSchema.shape;
+
+/** Every variable the configuration reads, for tools that check names (the local stack warns of typos). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as readonly EnvName[];
+
+const MEBIBYTE = 1024 * 1024;
+/** What Node, the SDK, the downloaded input and sharp's own buffers take besides a decode (measured). */
+const RESERVED_MB = 160;
+
+/**
+ * The decode memory limit: as set, or else what the function's memory leaves once the rest is
+ * reserved (a 512 MB function: 352 MiB), or else the engine's default, which is that same figure.
+ */
+function decodeLimit(setting: number | undefined, functionMemoryMb: number | undefined): number {
+  if (setting !== undefined) return setting;
+  if (functionMemoryMb === undefined) return DEFAULT_INPUT_LIMITS.maxDecodeBytes;
+  return Math.max(64, functionMemoryMb - RESERVED_MB) * MEBIBYTE;
+}
+
+/** Terraform and shells often set a variable to "" to mean "not set"; treat it that way. */
+function withoutEmpty(env: NodeJS.ProcessEnv): Partial<Record<EnvName, string>> {
+  const names = Object.keys(envSchema.shape) as EnvName[];
+  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+}
+
+/**
+ * Reads the configuration from environment variables, once, at start-up. A bad configuration throws one
+ * {@link ConfigError} that names every bad variable, so a deploy fails at init rather than per upload.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const raw = withoutEmpty(env);
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]) as EnvName;
+      const got = raw[name] === undefined ? '' : ` (got ${JSON.stringify(raw[name])})`;
+      return `${name}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const vars = parsed.data;
+  return {
+    thumbnailBucket: vars.THUMBNAIL_BUCKET,
+    thumbnailPrefix: vars.THUMBNAIL_PREFIX,
+    sourceBucket: vars.SOURCE_BUCKET,
+    sourcePrefix: vars.SOURCE_PREFIX,
+    cacheControl: vars.THUMBNAIL_CACHE_CONTROL,
+    s3ForcePathStyle: vars.S3_FORCE_PATH_STYLE,
+    thumbnail: {
+      width: vars.THUMBNAIL_WIDTH,
+      height: vars.THUMBNAIL_HEIGHT,
+      fit: vars.THUMBNAIL_FIT,
+      format: vars.THUMBNAIL_FORMAT,
+      quality: vars.THUMBNAIL_QUALITY,
+      background: vars.THUMBNAIL_BACKGROUND,
+      maxInputBytes: vars.MAX_INPUT_BYTES,
+      maxInputPixels: vars.MAX_INPUT_PIXELS,
+      failOn: vars.DECODE_FAIL_ON,
+    },
+    inputLimits: {
+      maxMetadataBytes: vars.MAX_METADATA_BYTES,
+      maxFrames: vars.MAX_INPUT_FRAMES,
+      maxDecodeBytes: decodeLimit(vars.MAX_DECODE_BYTES, vars.AWS_LAMBDA_FUNCTION_MEMORY_SIZE),
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * The Lambda entry point (image CMD `index.handler`). Everything here runs once per execution environment,
+ * at init: a bad configuration fails the init with a message naming every bad variable, instead of failing
+ * each upload later.
+ */
+import { loadConfig } from './config';
+import { createHandler } from './handlers/s3Event';
+import { createObservability } from '../aws/observability';
+import { createS3Client } from '../aws/s3/createS3Client';
+
+const config = loadConfig(process.env);
+
+export const handler = createHandler({
+  ...createObservability(process.env),
+  s3: createS3Client(config),
+  config,
+});

@@ -1,0 +1,71 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { S3ObjectEvent } from '../../aws/events/parseS3Event';
+import { type RecordOutcome, SKIP_SEVERITY } from './recordOutcome';
+import { hintFor, StepFailedError } from './stepFailure';
+
+export interface Observability {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** What the handler learnt about one record: an outcome, or an error that makes the event retry. */
+export type RecordResult = RecordOutcome | { readonly status: 'failed'; readonly error: unknown };
+
+/** Metric name per status; each record adds one to exactly one of these. */
+const COUNTERS = {
+  made: 'ThumbnailsMade',
+  skipped: 'RecordsSkipped',
+  rejected: 'ImagesRejected',
+  failed: 'TransientFailures',
+} as const;
+
+/** The one structured log line, and the metrics, for one record. */
+export function reportOutcome(
+  { logger, metrics }: Observability,
+  object: S3ObjectEvent,
+  result: RecordResult,
+  durationMs: number,
+): void {
+  const where = { bucket: object.bucket, key: object.key, durationMs };
+  metrics.addMetric(COUNTERS[result.status], MetricUnit.Count, 1);
+  switch (result.status) {
+    case 'made':
+      metrics.addMetric('ThumbnailDuration', MetricUnit.Milliseconds, durationMs);
+      logger.info('thumbnail made', {
+        ...where,
+        input: result.input,
+        outputKey: result.outputKey,
+        output: result.output,
+      });
+      return;
+    case 'skipped':
+      logger[SKIP_SEVERITY[result.reason]]('record skipped', {
+        ...where,
+        reason: result.reason,
+        detail: result.detail,
+      });
+      return;
+    case 'rejected':
+      logger.error('image rejected, not retrying', {
+        ...where,
+        reason: result.reason,
+        detail: result.detail,
+      });
+      return;
+    case 'failed':
+      logger.error('transient failure, the event will be retried', {
+        ...where,
+        ...failureDetails(result.error),
+      });
+      return;
+  }
+}
+
+/** The failed step, the error S3 (or the network) gave, and a hint at the likely cause. */
+function failureDetails(error: unknown): Record<string, unknown> {
+  if (error instanceof StepFailedError) {
+    return { step: error.step, error: error.cause, hint: hintFor(error.step, error.cause) };
+  }
+  return { error };
+}

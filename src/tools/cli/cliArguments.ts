@@ -1,0 +1,147 @@
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { type ThumbnailOptions, thumbnailOptionsSchema } from '../../core/engine/thumbnailOptions';
+import { wholeNumber } from '../../common/zod';
+import { UsageError } from '../../common/usageError';
+
+export const CLI_USAGE = `Usage: thumbnailer <file|dir>... --out <dir> [options]
+  from a checkout of thumbnailer: npm run thumbnailer -- <file|dir>... --out <dir> [options]
+
+Makes a thumbnail of every image given, recursing into folders, with the same engine and settings as
+the Lambda function. Folder structure is kept: photos/a/cat.png becomes <out>/a/cat.png.jpg. Symbolic
+links are followed, to files and to folders; each folder is read once, so a link loop is reported and
+not followed round.
+
+Options (flags override the environment variable shown; each flag may be given once):
+  -o, --out <dir>            where thumbnails are written (required; not inside an input folder)
+      --width <px>           box width, 1-4096                        THUMBNAIL_WIDTH      (256)
+      --height <px>          box height, 1-4096                       THUMBNAIL_HEIGHT     (256)
+      --fit <inside|cover>   keep all of the image, or fill the box   THUMBNAIL_FIT        (inside)
+      --format <jpeg|webp|avif>                                       THUMBNAIL_FORMAT     (jpeg)
+      --quality <1-100>                                               THUMBNAIL_QUALITY    (80)
+      --background <#hex>    colour behind transparent pixels         THUMBNAIL_BACKGROUND (#ffffff)
+      --max-input-bytes <n>  larger files are refused                 MAX_INPUT_BYTES      (52428800)
+      --max-input-pixels <n> larger images are refused                MAX_INPUT_PIXELS     (100000000)
+      --fail-on <warning|error|truncated>  decoder strictness         DECODE_FAIL_ON       (warning)
+  -j, --concurrency <n>      files processed at once, 1-256                                (CPU count)
+  -f, --force                remake thumbnails even when they are up to date
+  -h, --help                 show this help
+
+A thumbnail is up to date when the record kept for its input in <out>/.thumbnailer/ says it was made
+from the same content with the same settings, and it is unchanged since; anything else remakes it.
+Files that are not images are skipped; images that cannot be thumbnailed (corrupt, unsupported, too
+large) and files or folders that cannot be read are failures, one line each on stderr, and the run goes
+on. Exit code 0 only when nothing failed, 1 otherwise; 2 for bad usage, with nothing written.
+`;
+
+export interface CliArguments {
+  readonly inputs: readonly string[];
+  readonly out: string;
+  readonly concurrency: number;
+  readonly force: boolean;
+  readonly thumbnail: ThumbnailOptions;
+}
+
+const OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  fit: { type: 'string' },
+  format: { type: 'string' },
+  quality: { type: 'string' },
+  background: { type: 'string' },
+  'max-input-bytes': { type: 'string' },
+  'max-input-pixels': { type: 'string' },
+  'fail-on': { type: 'string' },
+  concurrency: { type: 'string', short: 'j' },
+  force: { type: 'boolean', short: 'f' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Engine option -> [flag, environment variable]. */
+const SOURCES: Record<keyof ThumbnailOptions, readonly [keyof typeof OPTIONS, string]> = {
+  width: ['width', 'THUMBNAIL_WIDTH'],
+  height: ['height', 'THUMBNAIL_HEIGHT'],
+  fit: ['fit', 'THUMBNAIL_FIT'],
+  format: ['format', 'THUMBNAIL_FORMAT'],
+  quality: ['quality', 'THUMBNAIL_QUALITY'],
+  background: ['background', 'THUMBNAIL_BACKGROUND'],
+  maxInputBytes: ['max-input-bytes', 'MAX_INPUT_BYTES'],
+  maxInputPixels: ['max-input-pixels', 'MAX_INPUT_PIXELS'],
+  failOn: ['fail-on', 'DECODE_FAIL_ON'],
+};
+
+const concurrencySchema = wholeNumber(1, 256);
+
+function readFlags(argv: readonly string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
+  } catch (error) {
+    // parseArgs names the unknown flag or the missing value.
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  // parseArgs keeps the last of a repeated flag; two values for one setting are a mistake to point out.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind === 'option') {
+      if (seen.has(token.name)) {
+        throw new UsageError(`--${token.name} is given more than once`);
+      }
+      seen.add(token.name);
+    }
+  }
+  return parsed;
+}
+
+function thumbnailOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ThumbnailOptions {
+  const raw = Object.fromEntries(
+    Object.entries(SOURCES).map(([option, [flag, variable]]) => [
+      option,
+      values[flag] ?? (env[variable] || undefined),
+    ]),
+  );
+  const parsed = thumbnailOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const [flag, variable] = SOURCES[issue.path[0] as keyof ThumbnailOptions];
+      return `--${flag} (or ${variable}): ${issue.message}`;
+    });
+    throw new UsageError(problems.join('; '));
+  }
+  return parsed.data;
+}
+
+/** Reads the command line; `undefined` means help was asked for. */
+export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEnv): CliArguments | undefined {
+  const { values, positionals } = readFlags(argv);
+  if (values.help) {
+    return undefined;
+  }
+  if (positionals.length === 0) {
+    throw new UsageError('no input given: name at least one file or folder');
+  }
+  if (positionals.includes('')) {
+    throw new UsageError('an input is an empty string');
+  }
+  if (!values.out) {
+    throw new UsageError('--out <dir> is required');
+  }
+  const concurrency = concurrencySchema.safeParse(values.concurrency ?? availableParallelism());
+  if (!concurrency.success) {
+    throw new UsageError('--concurrency: must be a whole number from 1 to 256');
+  }
+  return {
+    inputs: positionals,
+    out: values.out,
+    concurrency: concurrency.data,
+    force: values.force ?? false,
+    thumbnail: thumbnailOptions(values, env),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The `thumbnailer` command: local files in, thumbnails out, with the Lambda's engine and settings.
+ * Exit codes: 0 when nothing failed, 1 when some file failed, 2 for bad usage (nothing was written).
+ */
+import { OUTPUT_FORMATS } from '../../core/engine/thumbnailOptions';
+import { printable } from '../../common/printable';
+import { UsageError } from '../../common/usageError';
+import { type CliArguments, CLI_USAGE, parseCliArguments } from './cliArguments';
+import { OutputFolder } from './outputFolder';
+import { type Plan, planJobs } from './planJobs';
+import { ProgressBar } from './progressBar';
+import { type JobOutcome, runJobs, type RunSummary } from './runJobs';
+import type { Notice } from './walkInputs';
+
+function fail(message: string, code: number, hint = ''): never {
+  console.error(`thumbnailer: ${printable(message)}${hint}`);
+  process.exit(code);
+}
+
+/** One line on stderr per failure or notable skip. Names are escaped: a file name cannot forge a line. */
+const outcomeLine = ({ status, path, reason }: Notice): string =>
+  `${status}: ${printable(path)}: ${printable(reason)}`;
+
+/** The arguments, the plan and the output folder, or a usage error (exit 2) before anything is written. */
+async function prepare(): Promise<{ args: CliArguments; plan: Plan; folder?: OutputFolder } | undefined> {
+  try {
+    const args = parseCliArguments(process.argv.slice(2), process.env);
+    if (!args) {
+      process.stdout.write(CLI_USAGE);
+      return undefined;
+    }
+    const plan = await planJobs(args.inputs, args.out, OUTPUT_FORMATS[args.thumbnail.format].extension);
+    const folder = plan.jobs.length > 0 ? await OutputFolder.open(args.out) : undefined;
+    return { args, plan, folder };
+  } catch (error) {
+    if (error instanceof UsageError) {
+      fail(error.message, 2, '\nRun `thumbnailer --help` for usage.');
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const prepared = await prepare();
+  if (!prepared) {
+    return;
+  }
+  const { args, plan, folder } = prepared;
+  const summary: RunSummary = { made: 0, skipped: 0, failed: 0 };
+  for (const notice of plan.notices) {
+    console.error(outcomeLine(notice));
+    summary[notice.status] += 1;
+  }
+  if (folder) {
+    const progress = process.stderr.isTTY ? new ProgressBar(process.stderr, plan.jobs.length) : undefined;
+    progress?.draw();
+    const counts = await runJobs(plan.jobs, {
+      ...args,
+      folder,
+      onOutcome: (outcome: JobOutcome) => {
+        if (outcome.status === 'failed') {
+          progress?.clear();
+          console.error(outcomeLine({ status: 'failed', path: outcome.input, reason: outcome.reason ?? '' }));
+        }
+        progress?.tick();
+      },
+    });
+    progress?.clear();
+    summary.made += counts.made;
+    summary.skipped += counts.skipped;
+    summary.failed += counts.failed;
+  }
+  process.stdout.write(`${summary.made} made, ${summary.skipped} skipped, ${summary.failed} failed\n`);
+  process.exitCode = summary.failed === 0 ? 0 : 1;
+}
+
+/**
+ * `thumbnailer ... | head` closes the pipe early; the work goes on (its outcome is in the files and the
+ * exit code) instead of dying on an unhandled EPIPE with a stack trace.
+ */
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') {
+      throw error;
+    }
+  });
+}
+
+main().catch((error: unknown) => {
+  fail(error instanceof Error ? error.message : String(error), 1);
+});

@@ -1,0 +1,266 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { type Config, loadConfig } from '../../function/config';
+import { WorkQueue } from '../../common/workQueue';
+import { type ObjectNotice, s3Notification } from '../../aws/events/s3Notification';
+import { createHandler, type RecordSummary } from '../../function/handlers/s3Event';
+import { createObservability } from '../../aws/observability';
+import { type GalleryServer, startGalleryServer } from './gallery/galleryServer';
+import { GalleryState } from './gallery/galleryState';
+import { type LocalS3Server, LOCAL_HOST, startLocalS3Server } from './s3server/localS3Server';
+import { prepareDataDirectory } from './dataDirectory';
+import type { LocalStackArguments } from './localStackArguments';
+import { printable, recordLine } from './recordLine';
+import { unquoteETag } from '../../aws/s3/unquoteETag';
+
+/** What `npm start` parsed, and what the stack needs from its host. */
+export interface LocalStackOptions extends LocalStackArguments {
+  /** The handler's configuration variables (THUMBNAIL_*, MAX_INPUT_*, ...), as in Lambda. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Where the stack reports, one line per thumbnail made, skipped or refused. */
+  readonly print: (line: string) => void;
+  /** Delays between retries of a failed event; Lambda retries an asynchronous event twice. */
+  readonly retryDelaysMs?: readonly number[];
+}
+
+export interface LocalStack {
+  readonly endpoint: string;
+  readonly galleryUrl: string;
+  readonly config: Config;
+  /** Resolves when every upload seen so far has been handled. */
+  idle(): Promise<void>;
+  /**
+   * Stops taking uploads (new ones into the source bucket get a 503), finishes every one already taken,
+   * then stops the servers.
+   */
+  stop(): Promise<void>;
+}
+
+type Handler = ReturnType<typeof createHandler>;
+type Handle = (notice: ObjectNotice, catchingUp: boolean) => Promise<void>;
+
+/** A port the stack could not listen on; `npm start` says which, and how to choose another, and exits 1. */
+export class PortUnavailableError extends Error {
+  override readonly name = 'PortUnavailableError';
+}
+
+const PORT_SETTINGS = {
+  S3: { flag: '--port', env: 'LOCAL_S3_PORT' },
+  gallery: { flag: '--gallery-port', env: 'LOCAL_GALLERY_PORT' },
+} as const;
+
+/** Turns a listen error into which port, what is wrong with it, and the flag that picks another. */
+async function listeningOn<T>(which: keyof typeof PORT_SETTINGS, port: number, start: () => Promise<T>) {
+  try {
+    return await start();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = {
+      EADDRINUSE: `is taken (something is already listening on ${LOCAL_HOST}:${port}; another npm start?)`,
+      EACCES: 'needs privileges this user lacks (ports below 1024 usually do)',
+    }[String(code)];
+    if (problem === undefined) {
+      throw error;
+    }
+    const { flag, env } = PORT_SETTINGS[which];
+    throw new PortUnavailableError(
+      `the ${which} port ${port} ${problem}; pick another with ${flag} <port> or ${env}=<port> (0 picks a free one)`,
+      { cause: error },
+    );
+  }
+}
+
+/** Where the gallery page's static files are: beside this module, in src/ under tests and in dist/ when built. */
+const GALLERY_ASSETS = join(__dirname, 'gallery', 'static');
+
+/**
+ * The whole pipeline on this machine: an S3 server, the Lambda's own handler called for every object
+ * created in the source bucket, with bounded concurrency, and a gallery of the results. Whatever fails on
+ * the way up, nothing is left running.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const config = loadConfig({
+    ...options.env,
+    THUMBNAIL_BUCKET: options.thumbnailBucket,
+    SOURCE_BUCKET: options.sourceBucket,
+  });
+  await prepareDataDirectory(options.dataDir, options.fresh);
+  const uploads = new Uploads(options);
+  const server = await listeningOn('S3', options.port, () => startS3Server(options, uploads));
+  const [own] = options.credentials;
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: own,
+  });
+  let gallery: GalleryServer;
+  try {
+    gallery = await startHandlerAndGallery(options, config, s3, uploads);
+  } catch (error) {
+    s3.destroy();
+    await server.stop();
+    throw error;
+  }
+  return {
+    endpoint: server.endpoint,
+    galleryUrl: gallery.url,
+    config,
+    idle: () => uploads.queue.onIdle(),
+    async stop() {
+      // In this order: the handler still needs the S3 server to finish the uploads already taken.
+      await server.stopTakingUploads(options.sourceBucket);
+      await uploads.queue.onIdle();
+      await gallery.stop();
+      s3.destroy();
+      await server.stop();
+    },
+  };
+}
+
+/** What runs once the S3 server listens: the handler, the gallery, and catching up on earlier uploads. */
+async function startHandlerAndGallery(
+  options: LocalStackOptions,
+  config: Config,
+  s3: S3Client,
+  uploads: Uploads,
+): Promise<GalleryServer> {
+  const handler = createHandler({ ...createObservability(options.env), s3, config });
+  uploads.handleWith((notice, catchingUp) => deliver(handler, notice, catchingUp, options, uploads.gallery));
+  const gallery = await listeningOn('gallery', options.galleryPort, () => startGallery(options, s3, uploads));
+  try {
+    await catchUp(s3, options.sourceBucket, (notice) => {
+      uploads.enqueue(notice, true);
+    });
+    return gallery;
+  } catch (error) {
+    await gallery.stop();
+    throw error;
+  }
+}
+
+/**
+ * Uploads waiting for the handler, with bounded concurrency. They can arrive as soon as the S3 server
+ * listens, before the handler (which needs the server's address) exists: queued work waits for it
+ * rather than being dropped.
+ */
+class Uploads {
+  readonly gallery = new GalleryState();
+  readonly queue: WorkQueue;
+  private ready: (handle: Handle) => void = () => undefined;
+  private readonly handle = new Promise<Handle>((resolve) => {
+    this.ready = resolve;
+  });
+
+  constructor(options: LocalStackOptions) {
+    this.queue = new WorkQueue(options.concurrency, (error) => {
+      options.print(`error    ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  handleWith(handle: Handle): void {
+    this.ready(handle);
+  }
+
+  enqueue(notice: ObjectNotice, catchingUp: boolean): void {
+    this.gallery.processing(notice.key, notice.size);
+    this.queue.add(async () => (await this.handle)(notice, catchingUp));
+  }
+}
+
+function startS3Server(options: LocalStackOptions, uploads: Uploads): Promise<LocalS3Server> {
+  return startLocalS3Server({
+    port: options.port,
+    directory: options.dataDir,
+    buckets: [options.sourceBucket, options.thumbnailBucket],
+    credentials: options.credentials,
+    onNotice: (notice) => {
+      if (notice.bucket !== options.sourceBucket) {
+        return;
+      }
+      if (notice.eventName.startsWith('ObjectRemoved:')) {
+        uploads.gallery.remove(notice.key);
+        return;
+      }
+      uploads.enqueue(notice, false);
+    },
+    onNoticeError: (error) => {
+      options.print(`error    could not read an uploaded object back: ${String(error)}`);
+    },
+  });
+}
+
+function startGallery(options: LocalStackOptions, s3: S3Client, uploads: Uploads): Promise<GalleryServer> {
+  return startGalleryServer({
+    port: options.galleryPort,
+    state: uploads.gallery,
+    s3,
+    sourceBucket: options.sourceBucket,
+    thumbnailBucket: options.thumbnailBucket,
+    assetsDirectory: GALLERY_ASSETS,
+    onError: (error) => {
+      options.print(`error    gallery: ${printable(error instanceof Error ? error.message : String(error))}`);
+    },
+  });
+}
+
+/**
+ * Uploads that arrived while the stack was down (or were still queued when it was killed) get their
+ * thumbnails now; for the rest the handler finds the thumbnail current and skips it cheaply.
+ */
+async function catchUp(s3: S3Client, bucket: string, enqueue: (notice: ObjectNotice) => void): Promise<void> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      if (object.Key !== undefined) {
+        const eTag = object.ETag === undefined ? undefined : unquoteETag(object.ETag);
+        enqueue({ bucket, key: object.Key, size: object.Size, eTag, eventName: 'ObjectCreated:Put' });
+      }
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+}
+
+/** Hands one notice to the handler as Lambda would, retrying a failed event as Lambda would. */
+async function deliver(
+  handler: Handler,
+  notice: ObjectNotice,
+  catchingUp: boolean,
+  options: LocalStackOptions,
+  gallery: GalleryState,
+): Promise<void> {
+  const event = s3Notification([notice]);
+  const delays = options.retryDelaysMs ?? [1000, 2000];
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const { records } = await handler(event);
+      for (const record of records) {
+        report(record, catchingUp, options);
+        gallery.settled(record, notice.size);
+      }
+      return;
+    } catch (error) {
+      const delay = delays[attempt];
+      const message = error instanceof Error ? error.message : String(error);
+      const where = `${options.sourceBucket}/${printable(notice.key)}`;
+      if (delay === undefined) {
+        const failed: RecordSummary = { key: notice.key, status: 'failed', durationMs: 0, detail: message };
+        options.print(`failed   ${where}: ${printable(message)} (gave up; Lambda would dead-letter it)`);
+        gallery.settled(failed, notice.size);
+        return;
+      }
+      options.print(`retry    ${where}: ${printable(message)} (again in ${delay} ms)`);
+      await sleep(delay);
+    }
+  }
+}
+
+function report(record: RecordSummary, catchingUp: boolean, options: LocalStackOptions): void {
+  // Catching up after a restart finds most thumbnails current; listing each would drown the news.
+  if (catchingUp && record.reason === 'already-current') {
+    return;
+  }
+  options.print(recordLine(record, options.sourceBucket, options.thumbnailBucket));
+}

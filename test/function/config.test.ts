@@ -1,0 +1,109 @@
+import { ConfigError, loadConfig } from '../../src/function/config';
+import { DEFAULT_INPUT_LIMITS } from '../../src/core/engine/inputLimits';
+import { DEFAULT_THUMBNAIL_OPTIONS } from '../../src/core/engine/thumbnailOptions';
+
+describe('loadConfig', () => {
+  it('needs only the destination bucket; everything else has a default', () => {
+    expect(loadConfig({ THUMBNAIL_BUCKET: 'thumbnails' })).toEqual({
+      thumbnailBucket: 'thumbnails',
+      thumbnailPrefix: '',
+      sourceBucket: undefined,
+      sourcePrefix: '',
+      cacheControl: 'public, max-age=86400',
+      s3ForcePathStyle: false,
+      thumbnail: DEFAULT_THUMBNAIL_OPTIONS,
+      inputLimits: DEFAULT_INPUT_LIMITS,
+    });
+  });
+
+  it.each([
+    [{}, 352 * 1024 * 1024],
+    [{ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512' }, 352 * 1024 * 1024],
+    [{ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048' }, 1888 * 1024 * 1024],
+    [{ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' }, 64 * 1024 * 1024],
+    [{ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048', MAX_DECODE_BYTES: '1000' }, 1000],
+  ])('takes the decode memory limit from %j', (env, bytes) => {
+    expect(loadConfig({ THUMBNAIL_BUCKET: 'thumbnails', ...env }).inputLimits.maxDecodeBytes).toBe(bytes);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      THUMBNAIL_BUCKET: 'my.thumbs-1',
+      THUMBNAIL_PREFIX: 'thumbs/',
+      SOURCE_BUCKET: 'uploads',
+      SOURCE_PREFIX: 'incoming/',
+      THUMBNAIL_CACHE_CONTROL: 'no-cache',
+      S3_FORCE_PATH_STYLE: 'true',
+      THUMBNAIL_WIDTH: '320',
+      THUMBNAIL_HEIGHT: '200',
+      THUMBNAIL_FIT: 'cover',
+      THUMBNAIL_FORMAT: 'webp',
+      THUMBNAIL_QUALITY: '70',
+      THUMBNAIL_BACKGROUND: '#000',
+      MAX_INPUT_BYTES: '1000',
+      MAX_INPUT_PIXELS: '2000',
+      DECODE_FAIL_ON: 'error',
+      MAX_METADATA_BYTES: '3000',
+      MAX_INPUT_FRAMES: '4',
+      MAX_DECODE_BYTES: '5000',
+    });
+    expect(config).toEqual({
+      thumbnailBucket: 'my.thumbs-1',
+      thumbnailPrefix: 'thumbs/',
+      sourceBucket: 'uploads',
+      sourcePrefix: 'incoming/',
+      cacheControl: 'no-cache',
+      s3ForcePathStyle: true,
+      thumbnail: {
+        width: 320,
+        height: 200,
+        fit: 'cover',
+        format: 'webp',
+        quality: 70,
+        background: '#000',
+        maxInputBytes: 1000,
+        maxInputPixels: 2000,
+        failOn: 'error',
+      },
+      inputLimits: { maxMetadataBytes: 3000, maxFrames: 4, maxDecodeBytes: 5000 },
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(
+      loadConfig({ THUMBNAIL_BUCKET: 'thumbnails', THUMBNAIL_WIDTH: '', THUMBNAIL_PREFIX: '' }).thumbnail
+        .width,
+    ).toBe(256);
+  });
+
+  it('names every bad variable in one error, with the value it got', () => {
+    const load = () =>
+      loadConfig({
+        THUMBNAIL_WIDTH: 'abc',
+        THUMBNAIL_FIT: 'square',
+        S3_FORCE_PATH_STYLE: 'yes',
+        THUMBNAIL_PREFIX: '/x',
+      });
+    expect(load).toThrow(ConfigError);
+    let message = '';
+    try {
+      load();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration: /);
+    expect(message).toContain('THUMBNAIL_BUCKET: is required');
+    expect(message).toContain('THUMBNAIL_WIDTH: ');
+    expect(message).toContain('(got "abc")');
+    expect(message).toContain('THUMBNAIL_FIT: ');
+    expect(message).toContain('(got "square")');
+    expect(message).toContain('S3_FORCE_PATH_STYLE: must be true or false (got "yes")');
+    expect(message).toContain('THUMBNAIL_PREFIX: must not start with "/"');
+  });
+
+  it.each(['Thumbnails', 'ab', 'a_b', '-bucket', 'x'.repeat(64)])('refuses the bucket name %j', (name) => {
+    expect(() => loadConfig({ THUMBNAIL_BUCKET: name })).toThrow(
+      'THUMBNAIL_BUCKET: must be a valid S3 bucket name',
+    );
+  });
+});

@@ -1,0 +1,92 @@
+import { availableParallelism } from 'node:os';
+import { CLI_USAGE, parseCliArguments } from '../../../src/tools/cli/cliArguments';
+import { UsageError } from '../../../src/common/usageError';
+import { DEFAULT_THUMBNAIL_OPTIONS } from '../../../src/core/engine/thumbnailOptions';
+
+describe('parseCliArguments', () => {
+  it('takes inputs and --out, with the engine defaults', () => {
+    expect(parseCliArguments(['a.jpg', 'photos', '--out', 'thumbs'], {})).toEqual({
+      inputs: ['a.jpg', 'photos'],
+      out: 'thumbs',
+      concurrency: availableParallelism(),
+      force: false,
+      thumbnail: DEFAULT_THUMBNAIL_OPTIONS,
+    });
+  });
+
+  it('reads the same variables as the Lambda, and flags win over them', () => {
+    const env = { THUMBNAIL_WIDTH: '64', THUMBNAIL_FORMAT: 'webp', DECODE_FAIL_ON: 'error' };
+    const args = parseCliArguments(
+      ['x', '-o', 'y', '--width', '100', '--fit', 'cover', '-j', '3', '-f'],
+      env,
+    );
+    expect(args).toMatchObject({ concurrency: 3, force: true });
+    expect(args?.thumbnail).toMatchObject({
+      width: 100,
+      height: 256,
+      fit: 'cover',
+      format: 'webp',
+      failOn: 'error',
+    });
+  });
+
+  it('takes --flag=value as well as --flag value', () => {
+    expect(parseCliArguments(['x', '--out=y', '--width=64'], {})).toMatchObject({
+      out: 'y',
+      thumbnail: { width: 64 },
+    });
+  });
+
+  it('documents every flag in --help', () => {
+    expect(parseCliArguments(['--help'], {})).toBeUndefined();
+    for (const flag of [
+      '--out',
+      '--width',
+      '--height',
+      '--fit',
+      '--format',
+      '--quality',
+      '--background',
+      '--max-input-bytes',
+      '--max-input-pixels',
+      '--fail-on',
+      '--concurrency',
+      '--force',
+      '--help',
+    ]) {
+      expect(CLI_USAGE).toContain(flag);
+    }
+  });
+
+  it.each<[string, string[], NodeJS.ProcessEnv, RegExp]>([
+    ['no input', ['--out', 'y'], {}, /no input given/],
+    ['no --out', ['x'], {}, /--out <dir> is required/],
+    ['an unknown flag', ['x', '-o', 'y', '--size', '3'], {}, /Unknown option '--size'/],
+    ['a bad width', ['x', '-o', 'y', '--width', 'big'], {}, /--width \(or THUMBNAIL_WIDTH\): /],
+    [
+      'a bad environment value',
+      ['x', '-o', 'y'],
+      { THUMBNAIL_FIT: 'stretch' },
+      /--fit \(or THUMBNAIL_FIT\): /,
+    ],
+    ['a bad concurrency', ['x', '-o', 'y', '-j', '0'], {}, /--concurrency/],
+    ['a fractional concurrency', ['x', '-o', 'y', '-j', '1.5'], {}, /--concurrency/],
+    ['a negative concurrency', ['x', '-o', 'y', '--concurrency=-1'], {}, /--concurrency/],
+    ['an empty concurrency', ['x', '-o', 'y', '--concurrency', ''], {}, /--concurrency/],
+    ['a concurrency over the bound', ['x', '-o', 'y', '-j', '257'], {}, /--concurrency/],
+    [
+      'a flag given twice',
+      ['x', '-o', 'y', '--width', '64', '--width', '200'],
+      {},
+      /--width is given more than once/,
+    ],
+    ['--out given twice', ['x', '-o', 'y', '--out', 'z'], {}, /--out is given more than once/],
+    ['a value for a switch', ['x', '-o', 'y', '--force=yes'], {}, /--force/],
+    ['a flag without its value', ['x', '--out'], {}, /--out/],
+    ['an empty input name', ['', '-o', 'y'], {}, /an input is an empty string/],
+    ['an empty --out', ['x', '-o', ''], {}, /--out <dir> is required/],
+  ])('refuses %s', (_name, argv, env, message) => {
+    expect(() => parseCliArguments(argv, env)).toThrow(UsageError);
+    expect(() => parseCliArguments(argv, env)).toThrow(message);
+  });
+});
