@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from './usageError';
+import { UsageError } from './errors';
 
 /** A flag: it takes a value (`--port 0`, `--port=0`) or it is a switch (`--fresh`). */
 export interface FlagSpec {
@@ -58,16 +58,38 @@ function flagProblem(token: Token & { kind: 'option' }, spec: FlagSpec | undefin
   return undefined;
 }
 
+/** The flags read: each flag's value (`true` for a switch) by its long name, and the other arguments. */
+export interface ParsedFlags {
+  readonly values: ReadonlyMap<string, string | true>;
+  readonly positionals: readonly string[];
+}
+
+/** The flags given, typed by their specs: a string for a flag that takes a value, `true` for a switch. */
+export type FlagValues<Specs extends Readonly<Record<string, FlagSpec>>> = {
+  readonly [Name in keyof Specs]?: Specs[Name]['type'] extends 'boolean' ? true : string;
+};
+
+/** {@link readFlags}, with the values as an object typed by the specs. */
+export function readFlagValues<Specs extends Readonly<Record<string, FlagSpec>>>(
+  argv: readonly string[],
+  specs: Specs,
+  positional?: (value: string) => string,
+): { readonly values: FlagValues<Specs>; readonly positionals: readonly string[] } {
+  const { values, positionals } = readFlags(argv, specs, positional);
+  return { values: Object.fromEntries(values) as FlagValues<Specs>, positionals };
+}
+
 /**
- * Reads `--name value`, `--name=value` and switches, strictly: an unknown option (with the nearest known
- * one), a missing value, a value given to a switch, an option given twice and any positional argument
- * are each refused with a message that names it. `positional` explains a stray argument.
+ * Reads `--name value`, `--name=value`, short flags and switches, strictly: an unknown option (with the
+ * nearest known one), a missing value, a value given to a switch and an option given twice are each
+ * refused with a message that names it. Other arguments are positionals; a command that takes none gives
+ * `positional`, which says why a stray one is wrong.
  */
 export function readFlags(
   argv: readonly string[],
   specs: Readonly<Record<string, FlagSpec>>,
-  positional: (value: string) => string,
-): Map<string, string | true> {
+  positional?: (value: string) => string,
+): ParsedFlags {
   const { tokens } = parseArgs({
     args: [...argv],
     options: specs,
@@ -76,20 +98,32 @@ export function readFlags(
     tokens: true,
   });
   const values = new Map<string, string | true>();
+  const positionals: string[] = [];
   for (const token of tokens) {
     if (token.kind === 'positional') {
-      throw new UsageError(positional(token.value));
+      if (positional !== undefined) {
+        throw new UsageError(positional(token.value));
+      }
+      positionals.push(token.value);
     }
     if (token.kind === 'option') {
-      const problem = flagProblem(token, specs[token.name], Object.keys(specs));
-      if (problem === undefined && values.has(token.name)) {
-        throw new UsageError(`${token.rawName} is given twice; give it once`);
-      }
-      if (problem !== undefined) {
-        throw new UsageError(problem);
-      }
-      values.set(token.name, token.value ?? true);
+      values.set(token.name, checkedValue(token, specs, values));
     }
   }
-  return values;
+  return { values, positionals };
+}
+
+function checkedValue(
+  token: Token & { kind: 'option' },
+  specs: Readonly<Record<string, FlagSpec>>,
+  values: ReadonlyMap<string, string | true>,
+): string | true {
+  const problem = flagProblem(token, specs[token.name], Object.keys(specs));
+  if (problem !== undefined) {
+    throw new UsageError(problem);
+  }
+  if (values.has(token.name)) {
+    throw new UsageError(`${token.rawName} is given twice; give it once`);
+  }
+  return token.value ?? true;
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_INPUT_LIMITS, type InputLimits, inputLimitsSchema } from '../core/engine/inputLimits';
 import { type ThumbnailOptions, thumbnailOptionsSchema } from '../core/engine/thumbnailOptions';
 import * as z from '../common/zod';
+import { ConfigError } from '../common/errors';
 
 export interface Config {
   /** Where thumbnails are written. */
@@ -17,10 +18,6 @@ export interface Config {
   readonly thumbnail: ThumbnailOptions;
   /** What one input may cost in memory before it is decoded. */
   readonly inputLimits: InputLimits;
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 const option = thumbnailOptionsSchema.shape;

@@ -1,6 +1,7 @@
-import { ConfigError, loadConfig } from '../../src/function/config';
+import { loadConfig } from '../../src/function/config';
 import { DEFAULT_INPUT_LIMITS } from '../../src/core/engine/inputLimits';
 import { DEFAULT_THUMBNAIL_OPTIONS } from '../../src/core/engine/thumbnailOptions';
+import { ConfigError } from '../../src/common/errors';
 
 describe('loadConfig', () => {
   it('needs only the destination bucket; everything else has a default', () => {

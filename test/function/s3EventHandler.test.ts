@@ -1,11 +1,11 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { InvalidEventError } from '../../src/aws/events/parseS3Event';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
 import { type CapturedOutput, captureOutput } from '../support/captureOutput';
 import { brief, handlerFor, SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
 import { describeImage, photoJpeg, solidImage } from '../support/images';
 import { s3Event } from '../support/s3Events';
 import { type RunningS3rver, startS3rver } from '../support/s3rverServer';
+import { InvalidEventError } from '../../src/common/errors';
 
 // The handler against a real S3 server (s3rver, in-process): real uploads, real downloads, real metadata.
 describe('handler against s3rver', () => {

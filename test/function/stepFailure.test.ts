@@ -1,4 +1,5 @@
-import { duringStep, hintFor, type Step, StepFailedError } from '../../src/function/processor/stepFailure';
+import { duringStep, hintFor } from '../../src/function/processor/stepFailure';
+import { type Step, StepFailedError } from '../../src/common/errors';
 
 /** An error shaped as the SDK throws for an S3 error answer. */
 const s3Error = (name: string, status: number) =>

@@ -1,4 +1,3 @@
-import { TransientFailureError } from '../../src/function/handlers/s3Event';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
 import { type CapturedOutput, captureOutput } from '../support/captureOutput';
 import {
@@ -16,6 +15,7 @@ import { brief, handlerFor, SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/h
 import { solidImage } from '../support/images';
 import { s3Event } from '../support/s3Events';
 import { type RunningS3rver, startS3rver } from '../support/s3rverServer';
+import { TransientFailureError } from '../../src/common/errors';
 
 /** Fails every request matching `method` and `path` with `fault`; passes the rest. */
 const failing =

@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/function/config';
 import { makeThumbnail } from '../../src/core/engine/makeThumbnail';
-import { TransientFailureError } from '../../src/function/handlers/s3Event';
-import type { Step } from '../../src/function/processor/stepFailure';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
 import { type CapturedOutput, captureOutput } from '../support/captureOutput';
 import {
@@ -24,6 +22,7 @@ import { type ProxiedS3, startProxiedS3 } from '../support/proxiedS3';
 import { reportFigures } from '../support/reliabilityReport';
 import { s3ClientFor } from '../support/s3Client';
 import { s3Event } from '../support/s3Events';
+import { type Step, TransientFailureError } from '../../src/common/errors';
 
 const OBJECTS = 200;
 /** The share of requests that meet a fault while the faults are on. */

@@ -5,7 +5,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { httpStatusOf } from '../../src/common/httpStatusOf';
+import { httpStatusOf } from '../../src/common/errors';
 
 export interface StoredObject {
   readonly body: Buffer;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { probeImageTools } from './containerTools';
 import { markUnavailable, requiredTiers, TIERS, type Tier, unavailableReason } from './tiers';
+import { messageOf } from '../../src/common/errors';
 
 /** Why `command` cannot run here, or undefined when it can. */
 function probeCommand(command: string, args: string[]): string | undefined {
@@ -25,7 +26,7 @@ async function probeContainers(): Promise<string | undefined> {
     await getContainerRuntimeClient();
     return undefined;
   } catch (error) {
-    return `no container runtime answered (${error instanceof Error ? error.message : String(error)})`;
+    return `no container runtime answered (${messageOf(error)})`;
   }
 }
 

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import type { RejectionReason } from '../../src/core/engine/imageRejectedError';
 import {
   iccpChunk,
   jpeg,
@@ -17,6 +16,7 @@ import {
   withJpegSegments,
 } from './imageContainers';
 import { pngChunk } from './images';
+import { type RejectionReason } from '../../src/common/errors';
 
 /**
  * Inputs whose ancillary data, frames or canvas would cost far more memory than their size suggests,

@@ -1,6 +1,7 @@
 import * as z from '../../common/zod';
 import { decodeS3Key } from './decodeS3Key';
 import { unquoteETag } from '../s3/unquoteETag';
+import { InvalidEventError } from '../../common/errors';
 
 /** One object an S3 notification tells us about, with its key already decoded. */
 export interface S3ObjectEvent {
@@ -16,10 +17,6 @@ export interface S3ObjectEvent {
 export type ParsedS3Event =
   | { readonly kind: 'test'; readonly bucket: string }
   | { readonly kind: 'objects'; readonly objects: readonly S3ObjectEvent[] };
-
-export class InvalidEventError extends Error {
-  override readonly name = 'InvalidEventError';
-}
 
 const encodedKeySchema = z.pipe(
   z.string(),

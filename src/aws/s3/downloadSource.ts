@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { httpStatusOf } from '../../common/httpStatusOf';
 import { stampFromMetadata } from './thumbnailStamp';
 import { unquoteETag } from './unquoteETag';
+import { httpStatusOf } from '../../common/errors';
 
 export interface SourceRef {
   readonly bucket: string;

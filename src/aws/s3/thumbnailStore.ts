@@ -1,7 +1,7 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Thumbnail } from '../../core/engine/makeThumbnail';
-import { httpStatusOf } from '../../common/httpStatusOf';
 import { stampFromMetadata, stampToMetadata, type ThumbnailStamp } from './thumbnailStamp';
+import { httpStatusOf } from '../../common/errors';
 
 export interface ThumbnailLocation {
   readonly bucket: string;

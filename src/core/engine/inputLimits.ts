@@ -1,9 +1,9 @@
 import * as z from '../../common/zod';
 import { exactBytes, exactCount } from './exactCount';
-import { ImageRejectedError } from './imageRejectedError';
 import type { ContainerFacts } from './scan/containerFacts';
 import { scanContainer } from './scan/scanContainer';
 import type { SupportedFormat } from './sniffFormat';
+import { ImageRejectedError } from '../../common/errors';
 
 const MEBIBYTE = 1024 * 1024;
 

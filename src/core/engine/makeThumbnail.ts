@@ -1,7 +1,6 @@
 import sharp from 'sharp';
 import { type ColourRoute, colourRouteFor, routeColours } from './colourManagement';
 import { exactBytes, exactCount } from './exactCount';
-import { ImageRejectedError } from './imageRejectedError';
 import {
   checkDecodeCost,
   checkHeaderCost,
@@ -11,6 +10,7 @@ import {
 } from './inputLimits';
 import { type SupportedFormat, sniffFormat } from './sniffFormat';
 import { OUTPUT_FORMATS, type OutputFormat, type ThumbnailOptions } from './thumbnailOptions';
+import { ImageRejectedError, messageOf } from '../../common/errors';
 
 // Every input is a different image, so libvips' operation cache never hits; it would only hold memory.
 sharp.cache(false);
@@ -45,7 +45,7 @@ const DAMAGED_DATA =
 
 /** The first line of a libvips error, which is the specific one; the rest repeats it less clearly. */
 const firstLine = (error: unknown): string => {
-  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  const line = messageOf(error).split('\n')[0] ?? '';
   return line.includes(FAIL_ON_WARNING) ? DAMAGED_DATA : line;
 };
 

@@ -6,6 +6,7 @@ import { type ParsedS3Event, parseS3Event, type S3ObjectEvent } from '../../aws/
 import { processRecord, type RecordDependencies } from '../processor/processRecord';
 import type { MadeOutcome } from '../processor/recordOutcome';
 import { type Observability, type RecordResult, reportOutcome } from '../processor/reportOutcome';
+import { messageOf, TransientFailureError } from '../../common/errors';
 
 export interface HandlerDependencies extends Observability {
   readonly s3: S3Client;
@@ -28,19 +29,6 @@ export interface HandlerResult {
   readonly records: readonly RecordSummary[];
 }
 
-/**
- * Thrown after every record has been tried when some failed transiently, so Lambda retries the event
- * and, once retries run out, sends it to the dead-letter queue. Records that succeeded are skipped
- * cheaply on the retry because their thumbnails are already current.
- */
-export class TransientFailureError extends Error {
-  override readonly name = 'TransientFailureError';
-
-  constructor(readonly keys: readonly string[]) {
-    super(`${keys.length} record(s) failed transiently and will be retried: ${keys.join(', ')}`);
-  }
-}
-
 async function attempt(object: S3ObjectEvent, deps: RecordDependencies): Promise<RecordResult> {
   try {
     return await processRecord(object, deps);
@@ -55,7 +43,7 @@ function summarise(object: S3ObjectEvent, result: RecordResult, durationMs: numb
     case 'made':
       return { ...base, outputKey: result.outputKey, input: result.input, output: result.output };
     case 'failed':
-      return { ...base, detail: result.error instanceof Error ? result.error.message : String(result.error) };
+      return { ...base, detail: messageOf(result.error) };
     case 'skipped':
       return { ...base, reason: result.reason, detail: result.detail, outputKey: result.outputKey };
     case 'rejected':

@@ -1,7 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import { exactBytes, exactCount } from '../../core/engine/exactCount';
-import { isImageRejectedError } from '../../core/engine/imageRejectedError';
 import { makeThumbnail, type Thumbnail } from '../../core/engine/makeThumbnail';
 import { OUTPUT_FORMATS } from '../../core/engine/thumbnailOptions';
 import type { S3ObjectEvent } from '../../aws/events/parseS3Event';
@@ -11,6 +10,7 @@ import { stampFor } from '../../aws/s3/thumbnailStamp';
 import { readStoredStamp, type ThumbnailLocation, writeThumbnail } from '../../aws/s3/thumbnailStore';
 import { type RecordOutcome, rejected, skipped } from './recordOutcome';
 import { duringStep } from './stepFailure';
+import { isImageRejectedError } from '../../common/errors';
 
 export interface RecordDependencies {
   readonly s3: S3Client;

@@ -1,5 +1,5 @@
-import type { RejectionReason } from '../../core/engine/imageRejectedError';
 import type { InputInfo } from '../../core/engine/makeThumbnail';
+import { type RejectionReason } from '../../common/errors';
 
 /** Nothing to do, by design: not an error and nothing to retry. */
 export type SkipReason = keyof typeof SKIP_SEVERITY;

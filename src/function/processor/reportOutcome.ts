@@ -2,7 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3ObjectEvent } from '../../aws/events/parseS3Event';
 import { type RecordOutcome, SKIP_SEVERITY } from './recordOutcome';
-import { hintFor, StepFailedError } from './stepFailure';
+import { hintFor } from './stepFailure';
+import { StepFailedError } from '../../common/errors';
 
 export interface Observability {
   readonly logger: Logger;

@@ -1,23 +1,4 @@
-import { httpStatusOf } from '../../common/httpStatusOf';
-
-/** The S3 calls a record makes, in order. */
-export type Step = 'check-thumbnail' | 'download-source' | 'write-thumbnail';
-
-/**
- * A retryable failure of one S3 call, naming which one: "AccessDenied" alone does not say whether the
- * upload could not be read or the thumbnail not written, and the fix differs.
- */
-export class StepFailedError extends Error {
-  override readonly name = 'StepFailedError';
-
-  constructor(
-    readonly step: Step,
-    override readonly cause: unknown,
-  ) {
-    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super(`${step} failed: ${what}`);
-  }
-}
+import { errorName, httpStatusOf, type Step, StepFailedError } from '../../common/errors';
 
 /** Runs one S3 call of a record, so that its failure says which step it was. */
 export async function duringStep<T>(step: Step, call: () => Promise<T>): Promise<T> {
@@ -27,9 +8,6 @@ export async function duringStep<T>(step: Step, call: () => Promise<T>): Promise
     throw new StepFailedError(step, error);
   }
 }
-
-const errorName = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : undefined;
 
 /** What an operator should look at first for a failed step: the log line's `hint`. */
 export function hintFor(step: Step, error: unknown): string {

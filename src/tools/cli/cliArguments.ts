@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { type ThumbnailOptions, thumbnailOptionsSchema } from '../../core/engine/thumbnailOptions';
 import { wholeNumber } from '../../common/zod';
-import { UsageError } from '../../common/usageError';
+import { UsageError } from '../../common/errors';
+import { type FlagSpec, readFlagValues } from '../../common/flags';
 
 export const CLI_USAGE = `Usage: thumbnailer <file|dir>... --out <dir> [options]
   from a checkout of thumbnailer: npm run thumbnailer -- <file|dir>... --out <dir> [options]
@@ -56,7 +56,7 @@ const OPTIONS = {
   concurrency: { type: 'string', short: 'j' },
   force: { type: 'boolean', short: 'f' },
   help: { type: 'boolean', short: 'h' },
-} as const;
+} as const satisfies Record<string, FlagSpec>;
 
 /** Engine option -> [flag, environment variable]. */
 const SOURCES: Record<keyof ThumbnailOptions, readonly [keyof typeof OPTIONS, string]> = {
@@ -72,33 +72,6 @@ const SOURCES: Record<keyof ThumbnailOptions, readonly [keyof typeof OPTIONS, st
 };
 
 const concurrencySchema = wholeNumber(1, 256);
-
-function readFlags(argv: readonly string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: OPTIONS,
-      allowPositionals: true,
-      strict: true,
-      tokens: true,
-    });
-  } catch (error) {
-    // parseArgs names the unknown flag or the missing value.
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  // parseArgs keeps the last of a repeated flag; two values for one setting are a mistake to point out.
-  const seen = new Set<string>();
-  for (const token of parsed.tokens) {
-    if (token.kind === 'option') {
-      if (seen.has(token.name)) {
-        throw new UsageError(`--${token.name} is given more than once`);
-      }
-      seen.add(token.name);
-    }
-  }
-  return parsed;
-}
 
 function thumbnailOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ThumbnailOptions {
   const raw = Object.fromEntries(
@@ -120,7 +93,7 @@ function thumbnailOptions(values: Record<string, unknown>, env: NodeJS.ProcessEn
 
 /** Reads the command line; `undefined` means help was asked for. */
 export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEnv): CliArguments | undefined {
-  const { values, positionals } = readFlags(argv);
+  const { values, positionals } = readFlagValues(argv, OPTIONS);
   if (values.help) {
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { messageOf } from '../../common/errors';
 /** What a file-system error code means, in words a user can act on. */
 const MEANINGS: Record<string, string> = {
   ENOENT: 'it no longer exists (moved or deleted during the run?)',
@@ -23,7 +24,7 @@ export function describeFsError(error: unknown): string {
   if (meaning !== undefined) {
     return `${meaning} (${code})`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 /** What a non-regular file is, for the line that says it was skipped. */

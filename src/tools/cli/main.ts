@@ -4,18 +4,13 @@
  */
 import { OUTPUT_FORMATS } from '../../core/engine/thumbnailOptions';
 import { printable } from '../../common/printable';
-import { UsageError } from '../../common/usageError';
 import { type CliArguments, CLI_USAGE, parseCliArguments } from './cliArguments';
 import { OutputFolder } from './outputFolder';
 import { type Plan, planJobs } from './planJobs';
 import { ProgressBar } from './progressBar';
 import { type JobOutcome, runJobs, type RunSummary } from './runJobs';
 import type { Notice } from './walkInputs';
-
-function fail(message: string, code: number, hint = ''): never {
-  console.error(`thumbnailer: ${printable(message)}${hint}`);
-  process.exit(code);
-}
+import { exitWith, messageOf, UsageError } from '../../common/errors';
 
 /** One line on stderr per failure or notable skip. Names are escaped: a file name cannot forge a line. */
 const outcomeLine = ({ status, path, reason }: Notice): string =>
@@ -34,7 +29,7 @@ async function prepare(): Promise<{ args: CliArguments; plan: Plan; folder?: Out
     return { args, plan, folder };
   } catch (error) {
     if (error instanceof UsageError) {
-      fail(error.message, 2, '\nRun `thumbnailer --help` for usage.');
+      exitWith('thumbnailer', printable(error.message), 2, 'run `npm run thumbnailer -- --help` for usage');
     }
     throw error;
   }
@@ -87,5 +82,5 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 main().catch((error: unknown) => {
-  fail(error instanceof Error ? error.message : String(error), 1);
+  exitWith('thumbnailer', printable(messageOf(error)), 1);
 });

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { UsageError } from '../../common/usageError';
 import { keyWithExtension } from './fileNames';
 import { describeFsError } from './fsErrors';
+import { UsageError } from '../../common/errors';
 
 /**
  * The folder in every --out where thumbnailer keeps its own files: the marker that says the folder is

@@ -1,10 +1,10 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { UsageError } from '../../common/usageError';
 import { describeFsError, kindOf } from './fsErrors';
 import { keyWithExtension } from './fileNames';
 import { isInside, isOutputFolder, resolveOutputFolder } from './outputFolder';
 import { type Found, type Notice, walkFolder } from './walkInputs';
+import { UsageError } from '../../common/errors';
 
 /** One file to thumbnail: its path, its key (path under its input folder), and its output's key in --out. */
 export interface Job {

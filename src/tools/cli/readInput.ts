@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { ImageRejectedError } from '../../core/engine/imageRejectedError';
 import { kindOf } from './fsErrors';
+import { ImageRejectedError } from '../../common/errors';
 
 /** A planned input that is not a regular file by the time it is read (replaced by a folder, a FIFO). */
 export class NotAFileError extends Error {

@@ -1,5 +1,4 @@
 import { WorkQueue } from '../../common/workQueue';
-import { isImageRejectedError } from '../../core/engine/imageRejectedError';
 import { makeThumbnail, type Thumbnail } from '../../core/engine/makeThumbnail';
 import { settingsFingerprint, type ThumbnailOptions } from '../../core/engine/thumbnailOptions';
 import { describeFsError } from './fsErrors';
@@ -7,6 +6,7 @@ import type { OutputFolder } from './outputFolder';
 import type { Job } from './planJobs';
 import { NotAFileError, readInput } from './readInput';
 import { isCurrent, readRecord, recordFor, sha256 } from './thumbnailRecord';
+import { isImageRejectedError, messageOf } from '../../common/errors';
 
 export interface JobOutcome {
   readonly status: 'made' | 'skipped' | 'failed';
@@ -119,7 +119,7 @@ export async function runJobs(jobs: readonly Job[], options: RunOptions): Promis
       try {
         outcome = await runJob(job, options);
       } catch (error) {
-        outcome = failed(job, error instanceof Error ? error.message : String(error));
+        outcome = failed(job, messageOf(error));
       }
       counts[outcome.status] += 1;
       options.onOutcome(outcome);

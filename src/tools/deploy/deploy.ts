@@ -8,7 +8,7 @@ import {
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
 import type { DeployArguments } from './deployArguments';
-import { awsCall, DeployError, messageOf } from './deployError';
+import { awsCall, DeployError } from './deployError';
 import { describePlan, planDeploy } from './deployPlan';
 import {
   type FunctionState,
@@ -20,6 +20,7 @@ import {
 } from './functionState';
 import { type ImageUri, shortDigest } from './imageUri';
 import { type SmokeTestDependencies, type SmokeTestPassed, smokeTest } from './smokeTest';
+import { messageOf } from '../../common/errors';
 
 export interface DeployDependencies extends SmokeTestDependencies {
   readonly lambda: LambdaClient;

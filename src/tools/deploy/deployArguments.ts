@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
-import { UsageError } from '../../common/usageError';
-import { messageOf } from './deployError';
 import { type ImageUri, parseImageUri } from './imageUri';
+import { UsageError } from '../../common/errors';
+import { type FlagSpec, readFlagValues } from '../../common/flags';
 
 export const DEPLOY_USAGE = `Usage: npm run deploy -- --function <name> --image-uri <uri@sha256:...> [--dry-run]
        npm run deploy -- --function <name> --rollback [--to-version <n>] [--dry-run]
@@ -47,7 +46,7 @@ const OPTIONS = {
   'skip-smoke-test': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
-} as const;
+} as const satisfies Record<string, FlagSpec>;
 
 // Lambda's own rules: a function name or its ARN; a published version is a positive number.
 const FUNCTION_NAME = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[a-zA-Z0-9_-]{1,64}$/;
@@ -56,14 +55,13 @@ const VERSION = /^[1-9]\d{0,9}$/;
 /** The one wording of a bad flag: `--flag: what is wrong`. */
 const badFlag = (flag: keyof typeof OPTIONS, problem: string) => new UsageError(`--${flag}: ${problem}`);
 
-function readFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], options: OPTIONS, strict: true }).values;
-  } catch (error) {
-    // node:util's own words: "Unknown option '--force'", "Unexpected argument 'extra'".
-    throw new UsageError(messageOf(error));
-  }
-}
+/** The flags given; deploy takes no other arguments. */
+const readFlags = (argv: readonly string[]) =>
+  readFlagValues(
+    argv,
+    OPTIONS,
+    (value) => `unexpected argument ${JSON.stringify(value)}: deploy takes only options`,
+  ).values;
 
 type Flags = ReturnType<typeof readFlags>;
 

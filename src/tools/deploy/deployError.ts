@@ -1,4 +1,4 @@
-import { httpStatusOf } from '../../common/httpStatusOf';
+import { errorName, httpStatusOf, messageOf } from '../../common/errors';
 
 /** A deploy or rollback that stopped for a reason the operator can act on: what happened, and what next. */
 export class DeployError extends Error {
@@ -12,8 +12,6 @@ export class DeployError extends Error {
   }
 }
 
-/** The message of anything thrown. */
-export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** What a call was for, so that its failure can say so. */
 export interface CallContext {
@@ -41,7 +39,7 @@ const CHANGED = new Set(['PreconditionFailedException', 'ResourceConflictExcepti
 
 /** The failure of an AWS call as a {@link DeployError} when it has a clear cause; otherwise unchanged. */
 export function explainAwsError(error: unknown, context: CallContext): unknown {
-  const name = error instanceof Error ? error.name : '';
+  const name = errorName(error) ?? '';
   const status = httpStatusOf(error);
   if (DENIED.has(name) || (status === 403 && !MISSING.has(name))) {
     return new DeployError(

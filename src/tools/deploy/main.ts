@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { UsageError } from '../../common/usageError';
 import { deploy } from './deploy';
 import {
   DEPLOY_USAGE,
@@ -16,22 +15,16 @@ import {
   parseDeployArguments,
   type RollbackArguments,
 } from './deployArguments';
-import { DeployError, messageOf } from './deployError';
+import { DeployError } from './deployError';
 import { deploySummary } from './deploySummary';
 import { lambdaInvoker } from './invoker';
 import { rollback } from './rollback';
+import { exitWith, messageOf, UsageError } from '../../common/errors';
 
 // dist/deploy/main.js -> the repository's sample image, the canary every smoke test thumbnails.
 const CANARY_IMAGE = join(__dirname, '..', '..', 'scripts', 'assets', 'smoke-test.jpg');
 
 const report = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Prints what went wrong and what to do next, and exits with `code`. */
-function fail(message: string, hint: string | undefined, code: 1 | 2): never {
-  const what = code === 2 ? 'deploy' : 'deploy failed';
-  process.stderr.write(`\n${what}: ${message}\n${hint ? `next:  ${hint}\n` : ''}`);
-  process.exit(code);
-}
 
 /** Appends to the job summary; a summary that cannot be written never turns a deploy into a failure. */
 function summarise(result: Parameters<typeof deploySummary>[0]): void {
@@ -72,7 +65,7 @@ async function main(): Promise<void> {
     args = parseDeployArguments(process.argv.slice(2), process.env);
   } catch (error) {
     if (error instanceof UsageError) {
-      fail(error.message, 'npm run deploy -- --help', 2);
+      exitWith('deploy', error.message, 2, 'npm run deploy -- --help');
     }
     throw error;
   }
@@ -89,5 +82,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  fail(messageOf(error), error instanceof DeployError ? error.hint : undefined, 1);
+  exitWith('deploy failed', messageOf(error), 1, error instanceof DeployError ? error.hint : undefined);
 });

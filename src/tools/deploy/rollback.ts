@@ -1,8 +1,9 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RollbackArguments } from './deployArguments';
-import { DeployError, messageOf } from './deployError';
+import { DeployError } from './deployError';
 import { type FunctionState, isPublished, pointAlias, readFunctionState, readVersion } from './functionState';
 import { shortDigest } from './imageUri';
+import { messageOf } from '../../common/errors';
 
 export interface RollbackDependencies {
   readonly lambda: LambdaClient;

@@ -1,7 +1,6 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type Config, ConfigError, loadConfig } from '../../function/config';
+import { type Config, loadConfig } from '../../function/config';
 import { s3Notification } from '../../aws/events/s3Notification';
-import { httpStatusOf } from '../../common/httpStatusOf';
 import { stampFromMetadata } from '../../aws/s3/thumbnailStamp';
 import { unquoteETag } from '../../aws/s3/unquoteETag';
 import { awsCall, DeployError } from './deployError';
@@ -13,6 +12,7 @@ import {
   type MadeThumbnail,
   SmokeTestFailedError,
 } from './smokeCheck';
+import { ConfigError, httpStatusOf } from '../../common/errors';
 
 export interface SmokeTestDependencies {
   readonly s3: S3Client;

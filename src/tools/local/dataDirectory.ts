@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { lstat, mkdir, open, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bucketNameSchema } from '../../function/config';
-import { UsageError } from '../../common/usageError';
+import { messageOf, UsageError } from '../../common/errors';
 
 /**
  * The file that marks a data folder as the local stack's own. `--fresh` empties only a folder holding it,
@@ -90,7 +90,7 @@ export async function prepareDataDirectory(path: string, fresh: boolean): Promis
       throw error;
     }
     // EACCES, EROFS, ENOTDIR, ELOOP...: the folder named cannot be used as it is.
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new DataDirectoryError(`--data-dir ${JSON.stringify(path)} cannot be used: ${reason}`, {
       cause: error,
     });

@@ -13,6 +13,7 @@ import { prepareDataDirectory } from './dataDirectory';
 import type { LocalStackArguments } from './localStackArguments';
 import { printable, recordLine } from './recordLine';
 import { unquoteETag } from '../../aws/s3/unquoteETag';
+import { messageOf } from '../../common/errors';
 
 /** What `npm start` parsed, and what the stack needs from its host. */
 export interface LocalStackOptions extends LocalStackArguments {
@@ -155,7 +156,7 @@ class Uploads {
 
   constructor(options: LocalStackOptions) {
     this.queue = new WorkQueue(options.concurrency, (error) => {
-      options.print(`error    ${error instanceof Error ? error.message : String(error)}`);
+      options.print(`error    ${messageOf(error)}`);
     });
   }
 
@@ -200,7 +201,7 @@ function startGallery(options: LocalStackOptions, s3: S3Client, uploads: Uploads
     thumbnailBucket: options.thumbnailBucket,
     assetsDirectory: GALLERY_ASSETS,
     onError: (error) => {
-      options.print(`error    gallery: ${printable(error instanceof Error ? error.message : String(error))}`);
+      options.print(`error    gallery: ${printable(messageOf(error))}`);
     },
   });
 }
@@ -243,7 +244,7 @@ async function deliver(
       return;
     } catch (error) {
       const delay = delays[attempt];
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       const where = `${options.sourceBucket}/${printable(notice.key)}`;
       if (delay === undefined) {
         const failed: RecordSummary = { key: notice.key, status: 'failed', durationMs: 0, detail: message };

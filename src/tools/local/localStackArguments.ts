@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { bucketNameSchema, CONFIG_VARIABLES } from '../../function/config';
-import { UsageError } from '../../common/usageError';
 import type { Credentials } from './s3server/localS3Server';
 import { closest, type FlagSpec, readFlags } from '../../common/flags';
+import { UsageError } from '../../common/errors';
 
 export const LOCAL_STACK_USAGE = `Usage: npm start -- [options]     (the -- keeps npm from taking the options itself)
 
@@ -75,7 +75,7 @@ class SettingsReader {
   readonly problems: string[] = [];
 
   constructor(
-    private readonly flags: Map<string, string | true>,
+    private readonly flags: ReadonlyMap<string, string | true>,
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
@@ -188,7 +188,7 @@ export function parseLocalStackArguments(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
 ): LocalStackArguments | undefined {
-  const flags = readFlags(argv, FLAGS, strayArgument(env));
+  const { values: flags } = readFlags(argv, FLAGS, strayArgument(env));
   if (flags.has('help')) {
     return undefined;
   }

@@ -2,15 +2,14 @@
  * `npm start`: the local stack in the foreground, until Ctrl-C or SIGTERM. Exit codes: 0 after a clean
  * stop, 1 when it cannot start, 2 for bad arguments or configuration.
  */
-import { ConfigError } from '../../function/config';
 import { type LocalStack, PortUnavailableError, startLocalStack } from './localStack';
-import { UsageError } from '../../common/usageError';
 import {
   environmentWarnings,
   LOCAL_STACK_USAGE,
   type LocalStackArguments,
   parseLocalStackArguments,
 } from './localStackArguments';
+import { ConfigError, describeError, exitWith, UsageError } from '../../common/errors';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -68,15 +67,13 @@ function stopOnSignals(stack: LocalStack): void {
 
 function startupFailure(error: unknown): never {
   if (error instanceof ConfigError || error instanceof UsageError) {
-    console.error(`error: ${error.message}\n\nRun \`npm start -- --help\` for the options.`);
-    process.exit(2);
+    exitWith('npm start', error.message, 2, 'run `npm start -- --help` for the options');
   }
-  if (error instanceof PortUnavailableError) {
-    console.error(`error: ${error.message}`);
-  } else {
-    console.error('error: the local stack could not start:', error);
-  }
-  process.exit(1);
+  exitWith(
+    'npm start',
+    error instanceof PortUnavailableError ? error.message : `could not start: ${describeError(error)}`,
+    1,
+  );
 }
 
 async function main(): Promise<void> {

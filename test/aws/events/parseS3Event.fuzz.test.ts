@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { decodeS3Key } from '../../../src/aws/events/decodeS3Key';
-import { InvalidEventError, parseS3Event } from '../../../src/aws/events/parseS3Event';
+import { parseS3Event } from '../../../src/aws/events/parseS3Event';
 import { encodeS3EventKey, s3Notification } from '../../../src/aws/events/s3Notification';
 import { MAX_KEY_BYTES, thumbnailKey } from '../../../src/core/thumbnailKey';
 import { reportFigures } from '../../support/reliabilityReport';
+import { InvalidEventError } from '../../../src/common/errors';
 
 /** More with FUZZ_RUNS=100000 (fast-check picks a new seed each run and prints it on failure). */
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 3000);

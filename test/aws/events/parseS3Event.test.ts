@@ -1,6 +1,7 @@
 import { decodeS3Key } from '../../../src/aws/events/decodeS3Key';
-import { InvalidEventError, parseS3Event } from '../../../src/aws/events/parseS3Event';
+import { parseS3Event } from '../../../src/aws/events/parseS3Event';
 import { encodeS3Key, s3Event } from '../../support/s3Events';
+import { InvalidEventError } from '../../../src/common/errors';
 
 describe('decodeS3Key', () => {
   it.each([

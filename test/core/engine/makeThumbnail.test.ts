@@ -1,5 +1,4 @@
 import sharp from 'sharp';
-import type { RejectionReason } from '../../../src/core/engine/imageRejectedError';
 import { makeThumbnail } from '../../../src/core/engine/makeThumbnail';
 import { DEFAULT_THUMBNAIL_OPTIONS, type ThumbnailOptions } from '../../../src/core/engine/thumbnailOptions';
 import {
@@ -14,6 +13,7 @@ import {
   withBogusHuffmanTable,
   withDamagedScanData,
 } from '../../support/images';
+import { type RejectionReason } from '../../../src/common/errors';
 
 const options = (overrides: Partial<ThumbnailOptions> = {}): ThumbnailOptions => ({
   ...DEFAULT_THUMBNAIL_OPTIONS,

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { CLI_USAGE, parseCliArguments } from '../../../src/tools/cli/cliArguments';
-import { UsageError } from '../../../src/common/usageError';
 import { DEFAULT_THUMBNAIL_OPTIONS } from '../../../src/core/engine/thumbnailOptions';
+import { UsageError } from '../../../src/common/errors';
 
 describe('parseCliArguments', () => {
   it('takes inputs and --out, with the engine defaults', () => {
@@ -61,7 +61,7 @@ describe('parseCliArguments', () => {
   it.each<[string, string[], NodeJS.ProcessEnv, RegExp]>([
     ['no input', ['--out', 'y'], {}, /no input given/],
     ['no --out', ['x'], {}, /--out <dir> is required/],
-    ['an unknown flag', ['x', '-o', 'y', '--size', '3'], {}, /Unknown option '--size'/],
+    ['an unknown flag', ['x', '-o', 'y', '--size', '3'], {}, /unknown option --size/],
     ['a bad width', ['x', '-o', 'y', '--width', 'big'], {}, /--width \(or THUMBNAIL_WIDTH\): /],
     [
       'a bad environment value',
@@ -78,9 +78,9 @@ describe('parseCliArguments', () => {
       'a flag given twice',
       ['x', '-o', 'y', '--width', '64', '--width', '200'],
       {},
-      /--width is given more than once/,
+      /--width is given twice/,
     ],
-    ['--out given twice', ['x', '-o', 'y', '--out', 'z'], {}, /--out is given more than once/],
+    ['--out given twice', ['x', '-o', 'y', '--out', 'z'], {}, /--out is given twice/],
     ['a value for a switch', ['x', '-o', 'y', '--force=yes'], {}, /--force/],
     ['a flag without its value', ['x', '--out'], {}, /--out/],
     ['an empty input name', ['', '-o', 'y'], {}, /an input is an empty string/],

@@ -1,5 +1,5 @@
 import { parseDeployArguments } from '../../../src/tools/deploy/deployArguments';
-import { UsageError } from '../../../src/common/usageError';
+import { UsageError } from '../../../src/common/errors';
 
 const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/thumbs@sha256:${'ab'.repeat(32)}`;
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseDeployArguments(argv, env);
@@ -75,12 +75,9 @@ describe('parseDeployArguments', () => {
       ['--function', 'thumbs', '--rollback', '--to-version', '0'],
       '--to-version: must be a published version number',
     ],
-    [
-      ['--function', 'thumbs', '--rollback', '--to-version'],
-      "Option '--to-version <value>' argument missing",
-    ],
-    [['--function', 'thumbs', '--image-uri', IMAGE, '--alias', 'prod'], "Unknown option '--alias'"],
-    [['--function', 'thumbs', 'extra'], "Unexpected argument 'extra'"],
+    [['--function', 'thumbs', '--rollback', '--to-version'], '--to-version needs a value'],
+    [['--function', 'thumbs', '--image-uri', IMAGE, '--alias', 'prod'], 'unknown option --alias'],
+    [['--function', 'thumbs', 'extra'], 'unexpected argument "extra"'],
   ])('refuses %j', (argv, message) => {
     expect(() => parse(argv)).toThrow(UsageError);
     expect(() => parse(argv)).toThrow(message);

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { environmentWarnings, parseLocalStackArguments } from '../../../src/tools/local/localStackArguments';
-import { UsageError } from '../../../src/common/usageError';
+import { UsageError } from '../../../src/common/errors';
 
 describe('parseLocalStackArguments', () => {
   const test = { accessKeyId: 'test', secretAccessKey: 'test' };

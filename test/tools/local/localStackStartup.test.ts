@@ -65,7 +65,7 @@ describe('npm start when it cannot start', () => {
       ]);
       expect(code).toBe(1);
       expect(stderr).toBe(
-        `error: the ${which} port ${port} is taken (something is already listening on 127.0.0.1:${port}; another npm start?); pick another with ${how} (0 picks a free one)\n`,
+        `npm start: the ${which} port ${port} is taken (something is already listening on 127.0.0.1:${port}; another npm start?); pick another with ${how} (0 picks a free one)\n`,
       );
     },
   );
@@ -90,7 +90,7 @@ describe('npm start when it cannot start', () => {
     const { code, stderr } = await startAndExit(['--port', '0', '--fresh', '--data-dir', folder]);
     expect(code).toBe(2);
     expect(stderr).toMatch(
-      /^error: --data-dir ".*documents" holds files the local stack did not make .*--fresh deletes only/,
+      /^npm start: --data-dir ".*documents" holds files the local stack did not make .*--fresh deletes only/,
     );
     expect((await readdir(folder)).sort()).toEqual(['notes.txt', 'uploads']);
   });

@@ -4,8 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { type Sniffed, sniffFormat } from '../../../core/engine/sniffFormat';
 import { MAX_KEY_BYTES } from '../../../core/thumbnailKey';
-import { httpStatusOf } from '../../../common/httpStatusOf';
 import { answer, type Refusal, writeHead } from './galleryHeaders';
+import { httpStatusOf } from '../../../common/errors';
 
 /** One object the gallery is asked for. */
 export interface ObjectAddress {

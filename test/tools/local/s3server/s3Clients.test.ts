@@ -10,10 +10,10 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { httpStatusOf } from '../../../../src/common/httpStatusOf';
 import { REPO_ROOT } from '../../../support/dockerfile';
 import { startTestS3, type TestS3 } from '../../../support/localS3';
 import { describeTier } from '../../../support/tiers';
+import { httpStatusOf } from '../../../../src/common/errors';
 
 const run = promisify(execFile);
 

@@ -11,10 +11,10 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { downloadSource } from '../../../../src/aws/s3/downloadSource';
-import { httpStatusOf } from '../../../../src/common/httpStatusOf';
 import { getObject, listKeys, putObject } from '../../../support/bucketContents';
 import { startTestS3, type TestS3 } from '../../../support/localS3';
 import { errorCode, sendSigned } from '../../../support/s3Requests';
+import { httpStatusOf } from '../../../../src/common/errors';
 
 const TEN = Buffer.from('0123456789');
 const MiB = 1024 * 1024;
