@@ -4,13 +4,13 @@
  * each upload later.
  */
 import { loadConfig } from './config';
-import { createHandler } from './handlers/s3Event';
+import { createS3EventHandler } from './handlers/s3Event';
 import { createObservability } from '../aws/observability';
 import { createS3Client } from '../aws/s3/createS3Client';
 
 const config = loadConfig(process.env);
 
-export const handler = createHandler({
+export const handler = createS3EventHandler({
   ...createObservability(process.env),
   s3: createS3Client(config),
   config,

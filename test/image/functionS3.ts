@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ObjectNotice } from '../../src/aws/events/s3Notification';
+import { type S3ObjectEvent } from '../../src/aws/events/parseS3Event';
 import { type LocalS3Server, startLocalS3Server } from '../../src/tools/local/s3server/localS3Server';
 import { putObject } from '../support/bucketContents';
 import { SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
@@ -19,13 +19,13 @@ export interface FunctionS3 {
   /** The function's S3 settings and credentials, as environment variables. */
   readonly environment: Readonly<Record<string, string>>;
   /** Uploads `body` to the source bucket and resolves with the notice the server made for it. */
-  upload(key: string, body: Buffer): Promise<ObjectNotice>;
+  upload(key: string, body: Buffer): Promise<S3ObjectEvent>;
   stop(): Promise<void>;
 }
 
 export async function startFunctionS3(): Promise<FunctionS3> {
   const directory = await mkdtemp(join(tmpdir(), 'thumbnailer-image-tier-s3-'));
-  const waiting = new Map<string, (notice: ObjectNotice) => void>();
+  const waiting = new Map<string, (notice: S3ObjectEvent) => void>();
   const server: LocalS3Server = await startLocalS3Server({
     port: 0,
     directory,
@@ -50,7 +50,9 @@ export async function startFunctionS3(): Promise<FunctionS3> {
       THUMBNAIL_BUCKET,
     },
     async upload(key, body) {
-      const noticed = new Promise<ObjectNotice>((resolve) => waiting.set(`${SOURCE_BUCKET}/${key}`, resolve));
+      const noticed = new Promise<S3ObjectEvent>((resolve) =>
+        waiting.set(`${SOURCE_BUCKET}/${key}`, resolve),
+      );
       await putObject(client, SOURCE_BUCKET, key, body);
       return noticed;
     },

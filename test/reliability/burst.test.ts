@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/function/config';
 import { makeThumbnail } from '../../src/core/engine/makeThumbnail';
-import type { RecordSummary } from '../../src/function/handlers/s3Event';
+import type { RecordResult } from '../../src/function/processor/recordOutcome';
 import { type BurstObject, burstCorpus } from '../support/burstCorpus';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
 import { captureOutput } from '../support/captureOutput';
@@ -164,7 +164,7 @@ describe('a burst of uploads', () => {
       // more, both at once and while the stack is still working through the burst.
       const output = captureOutput();
       const { handler } = handlerFor({ ...stack }, { SOURCE_BUCKET: 'uploads' });
-      const redeliveries: Array<Promise<RecordSummary[]>> = [];
+      const redeliveries: Array<Promise<RecordResult[]>> = [];
       const redeliver = ({ object, eTagAgain }: Uploaded, index: number) => {
         if (index % REDELIVERED_EVERY === 0) {
           const event = s3Event('uploads', [{ key: object.key, size: object.body.length, eTag: eTagAgain }]);
@@ -176,7 +176,7 @@ describe('a burst of uploads', () => {
         }
       };
       let first: Uploaded[];
-      let redelivered: RecordSummary[];
+      let redelivered: RecordResult[];
       try {
         // Each object twice in a row by the same client, as a retrying uploader would.
         first = await upload(objects, 2, redeliver);
@@ -240,11 +240,11 @@ interface Uploaded {
   readonly eTagAgain: string;
 }
 
-const STATUS_BY_MESSAGE: Record<string, RecordSummary['status']> = {
+const STATUS_BY_MESSAGE: Record<string, RecordResult['status']> = {
   'thumbnail made': 'made',
   'record skipped': 'skipped',
   'image rejected, not retrying': 'rejected',
   'transient failure, the event will be retried': 'failed',
 };
 
-const statusOf = (line: RecordLog): RecordSummary['status'] | undefined => STATUS_BY_MESSAGE[line.message];
+const statusOf = (line: RecordLog): RecordResult['status'] | undefined => STATUS_BY_MESSAGE[line.message];

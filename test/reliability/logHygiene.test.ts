@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/function/config';
-import { createHandler } from '../../src/function/handlers/s3Event';
+import { createS3EventHandler } from '../../src/function/handlers/s3Event';
 import { createObservability } from '../../src/aws/observability';
 import { putObject } from '../support/bucketContents';
 import { type CapturedOutput, captureOutput } from '../support/captureOutput';
@@ -86,7 +86,7 @@ describe('log hygiene', () => {
     // Powertools reads its level from the environment when the logger is made, as in Lambda.
     const saved = { ...process.env };
     Object.assign(process.env, env);
-    const handler = createHandler({
+    const handler = createS3EventHandler({
       ...createObservability(env),
       s3,
       config: loadConfig({ THUMBNAIL_BUCKET: 'thumbnails' }),

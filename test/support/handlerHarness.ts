@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Config, loadConfig } from '../../src/function/config';
-import { createHandler, type RecordSummary } from '../../src/function/handlers/s3Event';
+import { createS3EventHandler } from '../../src/function/handlers/s3Event';
+import type { RecordResult } from '../../src/function/processor/recordOutcome';
 import { createObservability } from '../../src/aws/observability';
 import { type S3Endpoint, s3ClientFor } from './s3Client';
 
@@ -8,7 +9,7 @@ export const SOURCE_BUCKET = 'uploads';
 export const THUMBNAIL_BUCKET = 'thumbnails';
 
 export interface Harness {
-  readonly handler: ReturnType<typeof createHandler>;
+  readonly handler: ReturnType<typeof createS3EventHandler>;
   readonly s3: S3Client;
   readonly config: Config;
 }
@@ -24,11 +25,11 @@ export function handlerFor(
 ): Harness {
   const s3 = s3ClientFor(server, maxAttempts);
   const config = loadConfig({ THUMBNAIL_BUCKET, ...env });
-  return { handler: createHandler({ ...createObservability({}), s3, config }), s3, config };
+  return { handler: createS3EventHandler({ ...createObservability({}), s3, config }), s3, config };
 }
 
 /** The identifying part of each record summary (key, status, reason, output key), for exact comparisons. */
-export const brief = (records: readonly RecordSummary[]) =>
+export const brief = (records: readonly RecordResult[]) =>
   records.map(({ key, status, reason, outputKey }) => ({
     key,
     status,

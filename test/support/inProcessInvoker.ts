@@ -2,7 +2,7 @@ import { GetFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/function/config';
 import type { InvokeResult, Invoker } from '../../src/tools/deploy/invoker';
-import { createHandler } from '../../src/function/handlers/s3Event';
+import { createS3EventHandler } from '../../src/function/handlers/s3Event';
 import { createObservability } from '../../src/aws/observability';
 import { captureOutput } from './captureOutput';
 
@@ -37,7 +37,7 @@ export function inProcessInvoker(
     const output = captureOutput();
     try {
       const config = loadConfig(version.Configuration?.Environment?.Variables ?? {});
-      const handler = createHandler({ ...createObservability({}), s3, config });
+      const handler = createS3EventHandler({ ...createObservability({}), s3, config });
       return { payload: JSON.stringify(await handler(event)), logTail: output.raw.join('\n') };
     } catch (error) {
       const { name, message } = error instanceof Error ? error : new Error(String(error));

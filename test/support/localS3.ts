@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ObjectNotice } from '../../src/aws/events/s3Notification';
+import { type S3ObjectEvent } from '../../src/aws/events/parseS3Event';
 import { type LocalS3Server, startLocalS3Server } from '../../src/tools/local/s3server/localS3Server';
 import { type S3Endpoint, s3ClientFor } from './s3Client';
 
@@ -12,7 +12,7 @@ export interface TestS3 {
   readonly endpoint: S3Endpoint;
   readonly s3: S3Client;
   /** Every notice the server has sent so far. */
-  readonly notices: ObjectNotice[];
+  readonly notices: S3ObjectEvent[];
   /** Every error reported instead of a notice (there should be none). */
   readonly noticeErrors: unknown[];
   stop(): Promise<void>;
@@ -21,7 +21,7 @@ export interface TestS3 {
 /** The local S3 server in this process over a fresh folder, with `buckets`, key pair test/test. */
 export async function startTestS3(buckets: readonly string[] = ['uploads', 'other']): Promise<TestS3> {
   const directory = await mkdtemp(join(tmpdir(), 'thumbnailer-test-s3-'));
-  const notices: ObjectNotice[] = [];
+  const notices: S3ObjectEvent[] = [];
   const noticeErrors: unknown[] = [];
   const server = await startLocalS3Server({
     port: 0,

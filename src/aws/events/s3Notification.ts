@@ -1,43 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { S3Event } from 'aws-lambda';
-
-/** Event names S3 uses for the operations the local stack and tests produce. */
-export type S3EventName =
-  | 'ObjectCreated:Put'
-  | 'ObjectCreated:Post'
-  | 'ObjectCreated:Copy'
-  | 'ObjectCreated:CompleteMultipartUpload'
-  | 'ObjectRemoved:Delete';
-
-export interface ObjectNotice {
-  readonly bucket: string;
-  readonly key: string;
-  readonly eventName: S3EventName;
-  /** Omitted, as S3 omits them, for removals. */
-  readonly size?: number | undefined;
-  readonly eTag?: string | undefined;
-  readonly versionId?: string | undefined;
-  readonly sequencer?: string | undefined;
-  readonly eventTime?: Date | undefined;
-  readonly region?: string | undefined;
-  readonly sourceIp?: string | undefined;
-}
-
-/**
- * A key as S3 writes it into a notification: form-URL-encoded (a space becomes `+`, a `+` becomes `%2B`,
- * non-ASCII becomes percent-encoded UTF-8), with `/` left as it is.
- */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/%2F/g, '/')
-    .replace(/%20/g, '+')
-    .replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+import { encodeS3EventKey, type S3ObjectEvent } from './parseS3Event';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex').toUpperCase();
 
 /** One record, field for field as S3 sends it (event version 2.1). */
-function record(notice: ObjectNotice): S3Event['Records'][number] {
+function record(notice: S3ObjectEvent): S3Event['Records'][number] {
   const object = {
     key: encodeS3EventKey(notice.key),
     ...(notice.size === undefined ? {} : { size: notice.size }),
@@ -49,7 +17,7 @@ function record(notice: ObjectNotice): S3Event['Records'][number] {
     eventVersion: '2.1',
     eventSource: 'aws:s3',
     awsRegion: notice.region ?? 'us-east-1',
-    eventTime: (notice.eventTime ?? new Date()).toISOString(),
+    eventTime: notice.eventTime ?? new Date().toISOString(),
     eventName: notice.eventName,
     userIdentity: { principalId: `AWS:${hex(10)}` },
     requestParameters: { sourceIPAddress: notice.sourceIp ?? '127.0.0.1' },
@@ -72,6 +40,6 @@ function record(notice: ObjectNotice): S3Event['Records'][number] {
 }
 
 /** An S3 event notification carrying one record per notice. */
-export function s3Notification(notices: readonly ObjectNotice[]): S3Event {
+export function s3Notification(notices: readonly S3ObjectEvent[]): S3Event {
   return { Records: notices.map(record) };
 }

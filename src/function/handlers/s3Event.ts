@@ -4,8 +4,8 @@ import type { Config } from '../config';
 import { settingsFingerprint } from '../../core/engine/thumbnailOptions';
 import { type ParsedS3Event, parseS3Event, type S3ObjectEvent } from '../../aws/events/parseS3Event';
 import { processRecord, type RecordDependencies } from '../processor/processRecord';
-import type { MadeOutcome } from '../processor/recordOutcome';
-import { type Observability, type RecordResult, reportOutcome } from '../processor/reportOutcome';
+import type { RecordOutcome, RecordResult } from '../processor/recordOutcome';
+import { type Observability, reportOutcome } from '../processor/reportOutcome';
 import { messageOf, TransientFailureError } from '../../common/errors';
 
 export interface HandlerDependencies extends Observability {
@@ -13,41 +13,16 @@ export interface HandlerDependencies extends Observability {
   readonly config: Config;
 }
 
-/** What happened to one record, as the handler returns it (the local stack and the CLI report from it). */
-export interface RecordSummary {
-  readonly key: string;
-  readonly status: RecordResult['status'];
-  readonly durationMs: number;
-  readonly reason?: string;
-  readonly detail?: string;
-  readonly outputKey?: string;
-  readonly input?: MadeOutcome['input'];
-  readonly output?: MadeOutcome['output'];
-}
-
 export interface HandlerResult {
-  readonly records: readonly RecordSummary[];
+  readonly records: readonly RecordResult[];
 }
 
-async function attempt(object: S3ObjectEvent, deps: RecordDependencies): Promise<RecordResult> {
+/** The record's outcome; a thrown error is a transient failure, recorded with the error. */
+async function attempt(object: S3ObjectEvent, deps: RecordDependencies): Promise<RecordOutcome> {
   try {
     return await processRecord(object, deps);
   } catch (error) {
-    return { status: 'failed', error };
-  }
-}
-
-function summarise(object: S3ObjectEvent, result: RecordResult, durationMs: number): RecordSummary {
-  const base = { key: object.key, status: result.status, durationMs };
-  switch (result.status) {
-    case 'made':
-      return { ...base, outputKey: result.outputKey, input: result.input, output: result.output };
-    case 'failed':
-      return { ...base, detail: messageOf(result.error) };
-    case 'skipped':
-      return { ...base, reason: result.reason, detail: result.detail, outputKey: result.outputKey };
-    case 'rejected':
-      return { ...base, reason: result.reason, detail: result.detail };
+    return { status: 'failed', detail: messageOf(error), error };
   }
 }
 
@@ -60,8 +35,11 @@ function parseEvent(event: unknown, { logger }: Observability): ParsedS3Event {
   }
 }
 
-/** The Lambda handler, with its collaborators injected so tests and the local stack can supply their own. */
-export function createHandler(deps: HandlerDependencies) {
+/**
+ * The S3 event handler (the image's `index.handler`), with its collaborators injected so tests and the
+ * local stack can supply their own.
+ */
+export function createS3EventHandler(deps: HandlerDependencies) {
   const recordDeps: RecordDependencies = {
     s3: deps.s3,
     config: deps.config,
@@ -77,14 +55,14 @@ export function createHandler(deps: HandlerDependencies) {
       deps.logger.info('S3 test event acknowledged', { bucket: parsed.bucket });
       return { records: [] };
     }
-    const records: RecordSummary[] = [];
+    const records: RecordResult[] = [];
     // One at a time: S3 sends one record per event in practice, and this bounds memory to one image.
     for (const object of parsed.objects) {
       const started = performance.now();
       const result = await attempt(object, recordDeps);
       const durationMs = Math.round(performance.now() - started);
       reportOutcome(deps, object, result, durationMs);
-      records.push(summarise(object, result, durationMs));
+      records.push({ ...result, key: object.key, durationMs });
     }
     if (records.length > 0) {
       deps.metrics.publishStoredMetrics();

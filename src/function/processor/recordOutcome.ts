@@ -24,8 +24,8 @@ export const SKIP_SEVERITY = {
 /** Permanent failures: logged once and never retried, since the same input always fails the same way. */
 export type RejectReason = RejectionReason;
 
-export interface MadeOutcome {
-  readonly status: 'made';
+/** What a thumbnail made from a record is: its input's facts and its own. */
+export interface Made {
   readonly outputKey: string;
   readonly input: InputInfo;
   readonly output: {
@@ -36,16 +36,34 @@ export interface MadeOutcome {
   };
 }
 
-export type RecordOutcome =
-  | MadeOutcome
-  | {
-      readonly status: 'skipped';
-      readonly reason: SkipReason;
-      readonly detail: string;
-      /** Set when a thumbnail exists for the object: `already-current` skips. */
-      readonly outputKey?: string;
-    }
-  | { readonly status: 'rejected'; readonly reason: RejectReason; readonly detail: string };
+/** Every field an outcome may carry, so that a reader can ask any outcome for any of them. */
+type Fields = Partial<Made> & {
+  readonly reason?: SkipReason | RejectReason;
+  readonly detail?: string;
+  readonly error?: unknown;
+};
+
+/**
+ * What happened to one record: made, skipped by design, rejected for good, or failed for now (the event
+ * is retried). The processor resolves with the first three and throws for the last, which the handler
+ * records with the error it caught.
+ */
+export type RecordOutcome = Fields &
+  (
+    | ({ readonly status: 'made' } & Made)
+    | {
+        readonly status: 'skipped';
+        readonly reason: SkipReason;
+        readonly detail: string;
+        /** Set when a thumbnail exists for the object: `already-current` skips. */
+        readonly outputKey?: string;
+      }
+    | { readonly status: 'rejected'; readonly reason: RejectReason; readonly detail: string }
+    | { readonly status: 'failed'; readonly detail: string; readonly error?: unknown }
+  );
+
+/** A record's outcome, with the key it was for and how long it took: what the handler returns. */
+export type RecordResult = RecordOutcome & { readonly key: string; readonly durationMs: number };
 
 export const skipped = (reason: SkipReason, detail: string, outputKey?: string): RecordOutcome => ({
   status: 'skipped',

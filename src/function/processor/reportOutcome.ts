@@ -10,9 +10,6 @@ export interface Observability {
   readonly metrics: Metrics;
 }
 
-/** What the handler learnt about one record: an outcome, or an error that makes the event retry. */
-export type RecordResult = RecordOutcome | { readonly status: 'failed'; readonly error: unknown };
-
 /** Metric name per status; each record adds one to exactly one of these. */
 const COUNTERS = {
   made: 'ThumbnailsMade',
@@ -25,7 +22,7 @@ const COUNTERS = {
 export function reportOutcome(
   { logger, metrics }: Observability,
   object: S3ObjectEvent,
-  result: RecordResult,
+  result: RecordOutcome,
   durationMs: number,
 ): void {
   const where = { bucket: object.bucket, key: object.key, durationMs };

@@ -12,7 +12,6 @@ export class DeployError extends Error {
   }
 }
 
-
 /** What a call was for, so that its failure can say so. */
 export interface CallContext {
   /** "reading function thumbnailer", in the words of the failure message. */

@@ -3,8 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { type Config, loadConfig } from '../../function/config';
 import { WorkQueue } from '../../common/workQueue';
-import { type ObjectNotice, s3Notification } from '../../aws/events/s3Notification';
-import { createHandler, type RecordSummary } from '../../function/handlers/s3Event';
+import { s3Notification } from '../../aws/events/s3Notification';
+import { type S3ObjectEvent } from '../../aws/events/parseS3Event';
+import { createS3EventHandler } from '../../function/handlers/s3Event';
+import type { RecordResult } from '../../function/processor/recordOutcome';
 import { createObservability } from '../../aws/observability';
 import { type GalleryServer, startGalleryServer } from './gallery/galleryServer';
 import { GalleryState } from './gallery/galleryState';
@@ -38,8 +40,8 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-type Handler = ReturnType<typeof createHandler>;
-type Handle = (notice: ObjectNotice, catchingUp: boolean) => Promise<void>;
+type Handler = ReturnType<typeof createS3EventHandler>;
+type Handle = (notice: S3ObjectEvent, catchingUp: boolean) => Promise<void>;
 
 /** A port the stack could not listen on; `npm start` says which, and how to choose another, and exits 1. */
 export class PortUnavailableError extends Error {
@@ -127,7 +129,7 @@ async function startHandlerAndGallery(
   s3: S3Client,
   uploads: Uploads,
 ): Promise<GalleryServer> {
-  const handler = createHandler({ ...createObservability(options.env), s3, config });
+  const handler = createS3EventHandler({ ...createObservability(options.env), s3, config });
   uploads.handleWith((notice, catchingUp) => deliver(handler, notice, catchingUp, options, uploads.gallery));
   const gallery = await listeningOn('gallery', options.galleryPort, () => startGallery(options, s3, uploads));
   try {
@@ -164,7 +166,7 @@ class Uploads {
     this.ready(handle);
   }
 
-  enqueue(notice: ObjectNotice, catchingUp: boolean): void {
+  enqueue(notice: S3ObjectEvent, catchingUp: boolean): void {
     this.gallery.processing(notice.key, notice.size);
     this.queue.add(async () => (await this.handle)(notice, catchingUp));
   }
@@ -210,7 +212,11 @@ function startGallery(options: LocalStackOptions, s3: S3Client, uploads: Uploads
  * Uploads that arrived while the stack was down (or were still queued when it was killed) get their
  * thumbnails now; for the rest the handler finds the thumbnail current and skips it cheaply.
  */
-async function catchUp(s3: S3Client, bucket: string, enqueue: (notice: ObjectNotice) => void): Promise<void> {
+async function catchUp(
+  s3: S3Client,
+  bucket: string,
+  enqueue: (notice: S3ObjectEvent) => void,
+): Promise<void> {
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
@@ -227,7 +233,7 @@ async function catchUp(s3: S3Client, bucket: string, enqueue: (notice: ObjectNot
 /** Hands one notice to the handler as Lambda would, retrying a failed event as Lambda would. */
 async function deliver(
   handler: Handler,
-  notice: ObjectNotice,
+  notice: S3ObjectEvent,
   catchingUp: boolean,
   options: LocalStackOptions,
   gallery: GalleryState,
@@ -247,7 +253,7 @@ async function deliver(
       const message = messageOf(error);
       const where = `${options.sourceBucket}/${printable(notice.key)}`;
       if (delay === undefined) {
-        const failed: RecordSummary = { key: notice.key, status: 'failed', durationMs: 0, detail: message };
+        const failed: RecordResult = { key: notice.key, status: 'failed', durationMs: 0, detail: message };
         options.print(`failed   ${where}: ${printable(message)} (gave up; Lambda would dead-letter it)`);
         gallery.settled(failed, notice.size);
         return;
@@ -258,7 +264,7 @@ async function deliver(
   }
 }
 
-function report(record: RecordSummary, catchingUp: boolean, options: LocalStackOptions): void {
+function report(record: RecordResult, catchingUp: boolean, options: LocalStackOptions): void {
   // Catching up after a restart finds most thumbnails current; listing each would drown the news.
   if (catchingUp && record.reason === 'already-current') {
     return;

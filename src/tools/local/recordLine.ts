@@ -1,4 +1,4 @@
-import type { RecordSummary } from '../../function/handlers/s3Event';
+import type { RecordResult } from '../../function/processor/recordOutcome';
 import { printable } from '../../common/printable';
 
 // Re-exported for the local stack's other lines; the function lives in src/common, shared with the CLI.
@@ -12,12 +12,12 @@ export const formatBytes = (bytes: number): string =>
       : `${(bytes / 1048576).toFixed(1)} MB`;
 
 /** One human-readable line for one record, e.g. `made     uploads/cat.jpg -> thumbnails/cat.jpg.jpg ...`. */
-export function recordLine(record: RecordSummary, sourceBucket: string, thumbnailBucket: string): string {
+export function recordLine(record: RecordResult, sourceBucket: string, thumbnailBucket: string): string {
   const source = `${sourceBucket}/${printable(record.key)}`;
   const status = record.status.padEnd(8);
-  if (record.status === 'made' && record.output) {
+  if (record.status === 'made') {
     const { width, height, bytes } = record.output;
-    const target = `${thumbnailBucket}/${printable(record.outputKey ?? '')}`;
+    const target = `${thumbnailBucket}/${printable(record.outputKey)}`;
     return `${status} ${source} -> ${target} (${width}x${height}, ${formatBytes(bytes)}, ${record.durationMs} ms)`;
   }
   const why = [record.reason, record.detail].filter(Boolean).join(': ');

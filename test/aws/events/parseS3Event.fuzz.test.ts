@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { decodeS3Key } from '../../../src/aws/events/decodeS3Key';
+import { decodeS3Key } from '../../../src/aws/events/parseS3Event';
 import { parseS3Event } from '../../../src/aws/events/parseS3Event';
-import { encodeS3EventKey, s3Notification } from '../../../src/aws/events/s3Notification';
+import { s3Notification } from '../../../src/aws/events/s3Notification';
+import { encodeS3EventKey } from '../../../src/aws/events/parseS3Event';
 import { MAX_KEY_BYTES, thumbnailKey } from '../../../src/core/thumbnailKey';
 import { reportFigures } from '../../support/reliabilityReport';
 import { InvalidEventError } from '../../../src/common/errors';

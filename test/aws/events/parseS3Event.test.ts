@@ -1,4 +1,4 @@
-import { decodeS3Key } from '../../../src/aws/events/decodeS3Key';
+import { decodeS3Key } from '../../../src/aws/events/parseS3Event';
 import { parseS3Event } from '../../../src/aws/events/parseS3Event';
 import { encodeS3Key, s3Event } from '../../support/s3Events';
 import { InvalidEventError } from '../../../src/common/errors';
@@ -33,11 +33,13 @@ describe('parseS3Event', () => {
       { key: 'a b.jpg', size: 10, eTag: 'abc' },
       { key: 'c+d.png', size: 20, eTag: '"def"' },
     ]);
+    const common = { eventName: 'ObjectCreated:Put', bucket: 'uploads', versionId: undefined };
+    const when = { eventTime: '1970-01-01T00:00:00.000Z', region: 'us-east-1' };
     expect(parseS3Event(event)).toEqual({
       kind: 'objects',
       objects: [
-        { eventName: 'ObjectCreated:Put', bucket: 'uploads', key: 'a b.jpg', size: 10, eTag: 'abc' },
-        { eventName: 'ObjectCreated:Put', bucket: 'uploads', key: 'c+d.png', size: 20, eTag: 'def' },
+        { ...common, ...when, key: 'a b.jpg', size: 10, eTag: 'abc', sequencer: '0000000000000000' },
+        { ...common, ...when, key: 'c+d.png', size: 20, eTag: 'def', sequencer: '0000000000000001' },
       ],
     });
   });
@@ -49,6 +51,10 @@ describe('parseS3Event', () => {
       key: 'x.jpg',
       size: undefined,
       eTag: undefined,
+      versionId: undefined,
+      sequencer: '0000000000000000',
+      eventTime: '1970-01-01T00:00:00.000Z',
+      region: 'us-east-1',
     });
   });
 

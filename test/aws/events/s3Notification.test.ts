@@ -1,6 +1,7 @@
-import { decodeS3Key } from '../../../src/aws/events/decodeS3Key';
+import { decodeS3Key } from '../../../src/aws/events/parseS3Event';
 import { parseS3Event } from '../../../src/aws/events/parseS3Event';
-import { encodeS3EventKey, s3Notification } from '../../../src/aws/events/s3Notification';
+import { s3Notification } from '../../../src/aws/events/s3Notification';
+import { encodeS3EventKey } from '../../../src/aws/events/parseS3Event';
 
 describe('s3Notification', () => {
   it('builds records field for field as S3 sends them', () => {
@@ -12,7 +13,7 @@ describe('s3Notification', () => {
         eTag: 'abc',
         eventName: 'ObjectCreated:CompleteMultipartUpload',
         sequencer: '0055AED6DCD90281E5',
-        eventTime: new Date('2026-01-02T03:04:05.000Z'),
+        eventTime: '2026-01-02T03:04:05.000Z',
       },
     ]);
     expect(event.Records[0]).toEqual({

@@ -74,12 +74,7 @@ describe('parseCliArguments', () => {
     ['a negative concurrency', ['x', '-o', 'y', '--concurrency=-1'], {}, /--concurrency/],
     ['an empty concurrency', ['x', '-o', 'y', '--concurrency', ''], {}, /--concurrency/],
     ['a concurrency over the bound', ['x', '-o', 'y', '-j', '257'], {}, /--concurrency/],
-    [
-      'a flag given twice',
-      ['x', '-o', 'y', '--width', '64', '--width', '200'],
-      {},
-      /--width is given twice/,
-    ],
+    ['a flag given twice', ['x', '-o', 'y', '--width', '64', '--width', '200'], {}, /--width is given twice/],
     ['--out given twice', ['x', '-o', 'y', '--out', 'z'], {}, /--out is given twice/],
     ['a value for a switch', ['x', '-o', 'y', '--force=yes'], {}, /--force/],
     ['a flag without its value', ['x', '--out'], {}, /--out/],

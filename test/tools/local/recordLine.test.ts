@@ -23,6 +23,7 @@ describe('recordLine', () => {
         status: 'made',
         durationMs: 12,
         outputKey: 'a\nb.jpg.jpg',
+        input: { format: 'jpeg', width: 1024, height: 768, bytes: 90_000 },
         output: { bytes: 2048, width: 256, height: 192, format: 'jpeg' },
       },
       'uploads',

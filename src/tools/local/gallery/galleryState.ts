@@ -1,6 +1,6 @@
-import type { RecordSummary } from '../../../function/handlers/s3Event';
+import type { RecordResult } from '../../../function/processor/recordOutcome';
 
-export type GalleryStatus = 'processing' | RecordSummary['status'];
+export type GalleryStatus = 'processing' | RecordResult['status'];
 
 /** What the gallery shows for one original. */
 export interface GalleryItem {
@@ -24,7 +24,7 @@ export class GalleryState {
     this.set({ key, bytes, status: 'processing', updatedAt: new Date().toISOString() });
   }
 
-  settled(record: RecordSummary, bytes: number | undefined): void {
+  settled(record: RecordResult, bytes: number | undefined): void {
     this.set({
       key: record.key,
       bytes,

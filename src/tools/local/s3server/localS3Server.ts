@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import type { ObjectNotice } from '../../../aws/events/s3Notification';
+import { type S3ObjectEvent } from '../../../aws/events/parseS3Event';
 import { unquoteETag } from '../../../aws/s3/unquoteETag';
 import { storeObjectsAtomically } from './atomicPut';
 import { authenticate } from './authentication';
@@ -43,7 +43,7 @@ export interface LocalS3ServerOptions {
   readonly buckets: readonly string[];
   readonly credentials: readonly Credentials[];
   /** Called for every object stored or deleted, after it is stored, with what S3 would have sent. */
-  readonly onNotice: (notice: ObjectNotice) => void;
+  readonly onNotice: (notice: S3ObjectEvent) => void;
   /** Called when `onNotice` threw; nothing else reports it. */
   readonly onNoticeError: (error: unknown) => void;
 }
@@ -97,11 +97,11 @@ class UploadGate {
   }
 }
 
-function eventNameFor(s3rverName: string): ObjectNotice['eventName'] {
+function eventNameFor(s3rverName: string): S3ObjectEvent['eventName'] {
   if (s3rverName === 'ObjectCreated:Post' && currentRequest()?.completesMultipart) {
     return 'ObjectCreated:CompleteMultipartUpload';
   }
-  return s3rverName as ObjectNotice['eventName'];
+  return s3rverName;
 }
 
 /**
@@ -109,7 +109,7 @@ function eventNameFor(s3rverName: string): ObjectNotice['eventName'] {
  * this very request committed (s3rver's own event omits the ETag of copies and reports a plain MD5 for
  * multipart uploads; reading them back from the store, as before, gave a later writer's, or failed).
  */
-function noticeOf(record: S3rverEventRecord): ObjectNotice {
+function noticeOf(record: S3rverEventRecord): S3ObjectEvent {
   const bucket = record.s3.bucket.name;
   const { key } = record.s3.object;
   const eventName = eventNameFor(record.eventName);

@@ -13,7 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { ObjectNotice } from '../../../../src/aws/events/s3Notification';
+import { type S3ObjectEvent } from '../../../../src/aws/events/parseS3Event';
 import { type LocalS3Server, startLocalS3Server } from '../../../../src/tools/local/s3server/localS3Server';
 import { getObject, listKeys } from '../../../support/bucketContents';
 import { type S3Endpoint, s3ClientFor } from '../../../support/s3Client';
@@ -38,7 +38,7 @@ describe('the local S3 server', () => {
   let server: LocalS3Server;
   let s3: S3Client;
   let endpoint: S3Endpoint;
-  const notices: ObjectNotice[] = [];
+  const notices: S3ObjectEvent[] = [];
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'thumbnailer-local-s3-'));
@@ -62,7 +62,7 @@ describe('the local S3 server', () => {
   });
 
   /** The notice for `key`, once the server has built it. */
-  async function noticeFor(key: string, eventName: ObjectNotice['eventName']): Promise<ObjectNotice> {
+  async function noticeFor(key: string, eventName: S3ObjectEvent['eventName']): Promise<S3ObjectEvent> {
     for (let attempt = 0; attempt < 200; attempt += 1) {
       const found = notices.find((notice) => notice.key === key && notice.eventName === eventName);
       if (found) {
@@ -73,7 +73,7 @@ describe('the local S3 server', () => {
     throw new Error(`no ${eventName} notice for ${key}; got ${JSON.stringify(notices)}`);
   }
 
-  async function expectStoredAndAnnounced(key: string, body: Buffer, eventName: ObjectNotice['eventName']) {
+  async function expectStoredAndAnnounced(key: string, body: Buffer, eventName: S3ObjectEvent['eventName']) {
     const stored = await getObject(s3, 'uploads', key);
     expect(stored?.body.equals(body)).toBe(true);
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'uploads', Key: key }));

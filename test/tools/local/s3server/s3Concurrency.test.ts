@@ -8,7 +8,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { ObjectNotice } from '../../../../src/aws/events/s3Notification';
+import { type S3ObjectEvent } from '../../../../src/aws/events/parseS3Event';
 import { getObject, putObject } from '../../../support/bucketContents';
 import { startTestS3, type TestS3 } from '../../../support/localS3';
 
@@ -19,7 +19,7 @@ const bare = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
 /** One accepted write (the server answered 200) and what its notice must say. */
 interface Write {
   readonly key: string;
-  readonly eventName: ObjectNotice['eventName'];
+  readonly eventName: S3ObjectEvent['eventName'];
   readonly eTag?: string;
   readonly size?: number;
 }
@@ -81,7 +81,7 @@ describe('concurrent writers to the same keys', () => {
   }
 
   /** Takes the notice that matches `write` out of `notices`; false when there is none. */
-  function claim(notices: ObjectNotice[], write: Write): boolean {
+  function claim(notices: S3ObjectEvent[], write: Write): boolean {
     const index = notices.findIndex(
       (notice) =>
         notice.key === write.key &&
