@@ -6,7 +6,7 @@
 import { loadConfig } from './config';
 import { createS3EventHandler } from './handlers/s3Event';
 import { createObservability } from '../aws/observability';
-import { createS3Client } from '../aws/s3/createS3Client';
+import { createS3Client } from '../aws/s3/client';
 
 const config = loadConfig(process.env);
 

@@ -1,5 +1,5 @@
 import * as z from '../../common/zod';
-import { unquoteETag } from '../s3/unquoteETag';
+import { unquoteETag } from '../s3/client';
 import { InvalidEventError } from '../../common/errors';
 
 /**

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { stampFromMetadata } from './thumbnailStamp';
-import { unquoteETag } from './unquoteETag';
+import { unquoteETag } from './client';
 import { httpStatusOf } from '../../common/errors';
 
 export interface SourceRef {

@@ -1,5 +1,5 @@
 import * as z from '../../common/zod';
-import { exactBytes, exactCount } from './exactCount';
+import { exactBytes, exactCount } from '../../common/text';
 import type { ContainerFacts } from './scan/containerFacts';
 import { scanContainer } from './scan/scanContainer';
 import type { SupportedFormat } from './sniffFormat';

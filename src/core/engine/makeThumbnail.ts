@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { type ColourRoute, colourRouteFor, routeColours } from './colourManagement';
-import { exactBytes, exactCount } from './exactCount';
+import { exactBytes, exactCount } from '../../common/text';
 import {
   checkDecodeCost,
   checkHeaderCost,

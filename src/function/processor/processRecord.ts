@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
-import { exactBytes, exactCount } from '../../core/engine/exactCount';
+import { exactBytes, exactCount } from '../../common/text';
 import { makeThumbnail, type Thumbnail } from '../../core/engine/makeThumbnail';
 import { OUTPUT_FORMATS } from '../../core/engine/thumbnailOptions';
 import type { S3ObjectEvent } from '../../aws/events/parseS3Event';

@@ -3,7 +3,7 @@
  * Exit codes: 0 when nothing failed, 1 when some file failed, 2 for bad usage (nothing was written).
  */
 import { OUTPUT_FORMATS } from '../../core/engine/thumbnailOptions';
-import { printable } from '../../common/printable';
+import { printable } from '../../common/text';
 import { type CliArguments, CLI_USAGE, parseCliArguments } from './cliArguments';
 import { OutputFolder } from './outputFolder';
 import { type Plan, planJobs } from './planJobs';

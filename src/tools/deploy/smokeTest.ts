@@ -2,7 +2,7 @@ import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/cli
 import { type Config, loadConfig } from '../../function/config';
 import { s3Notification } from '../../aws/events/s3Notification';
 import { stampFromMetadata } from '../../aws/s3/thumbnailStamp';
-import { unquoteETag } from '../../aws/s3/unquoteETag';
+import { unquoteETag } from '../../aws/s3/client';
 import { awsCall, DeployError } from './deployError';
 import type { FunctionVersion } from './functionState';
 import type { Invoker } from './invoker';

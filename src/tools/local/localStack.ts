@@ -13,8 +13,9 @@ import { GalleryState } from './gallery/galleryState';
 import { type LocalS3Server, LOCAL_HOST, startLocalS3Server } from './s3server/localS3Server';
 import { prepareDataDirectory } from './dataDirectory';
 import type { LocalStackArguments } from './localStackArguments';
-import { printable, recordLine } from './recordLine';
-import { unquoteETag } from '../../aws/s3/unquoteETag';
+import { recordLine } from './recordLine';
+import { printable } from '../../common/text';
+import { unquoteETag } from '../../aws/s3/client';
 import { messageOf } from '../../common/errors';
 
 /** What `npm start` parsed, and what the stack needs from its host. */

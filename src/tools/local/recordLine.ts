@@ -1,8 +1,5 @@
 import type { RecordResult } from '../../function/processor/recordOutcome';
-import { printable } from '../../common/printable';
-
-// Re-exported for the local stack's other lines; the function lives in src/common, shared with the CLI.
-export { printable };
+import { printable } from '../../common/text';
 
 export const formatBytes = (bytes: number): string =>
   bytes < 1024

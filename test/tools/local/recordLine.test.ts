@@ -1,4 +1,5 @@
-import { printable, recordLine } from '../../../src/tools/local/recordLine';
+import { printable } from '../../../src/common/text';
+import { recordLine } from '../../../src/tools/local/recordLine';
 
 describe('recordLine', () => {
   it.each([

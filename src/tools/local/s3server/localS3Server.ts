@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { type S3ObjectEvent } from '../../../aws/events/parseS3Event';
-import { unquoteETag } from '../../../aws/s3/unquoteETag';
+import { unquoteETag } from '../../../aws/s3/client';
 import { storeObjectsAtomically } from './atomicPut';
 import { authenticate } from './authentication';
 import { KeyLocks } from './keyLocks';

@@ -1,4 +1,4 @@
-import { exactBytes, exactCount } from '../../../src/core/engine/exactCount';
+import { exactBytes, exactCount } from '../../src/common/text';
 
 describe('exactCount', () => {
   it.each([

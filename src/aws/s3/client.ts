@@ -8,3 +8,6 @@ import type { Config } from '../../function/config';
 export function createS3Client(config: Pick<Config, 's3ForcePathStyle'>): S3Client {
   return new S3Client({ forcePathStyle: config.s3ForcePathStyle });
 }
+
+/** An ETag without the double quotes S3 wraps it in (headers, listings, events all differ on this). */
+export const unquoteETag = (eTag: string | undefined): string => (eTag ?? '').replace(/^"|"$/g, '');

@@ -1,3 +1,5 @@
+/** Text for people to read: exact numbers, and input made safe to print. */
+
 const ESCAPES: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /**
@@ -12,3 +14,16 @@ export const printable = (text: string): string =>
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (char) => ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+
+/**
+ * A whole number with its digits grouped in threes, exactly: 100,010,000, never "100.0 M". A limit
+ * message must let the reader see by how much a value is over, however little that is.
+ */
+export function exactCount(value: number): string {
+  const [whole = '', fraction] = String(value).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
+
+/** `1,048,577 bytes`, `1 byte`. */
+export const exactBytes = (bytes: number): string => `${exactCount(bytes)} ${bytes === 1 ? 'byte' : 'bytes'}`;
