@@ -26,18 +26,17 @@ Prerequisites: aws, terraform, docker with buildx, git, Node.js with `npm ci` ru
 EOF
 }
 
-ASSUME_YES=false
-github=true
-github_repo=""
 architecture=""
 smoke_test=true
 # Every argument is checked here, before any tool runs: a bad one changes nothing and exits with 2.
 while [ $# -gt 0 ]; do
+  shared_option "$@"
+  if [ "$TAKEN" -gt 0 ]; then
+    shift "$TAKEN"
+    continue
+  fi
   case "$1" in
     --github-repo=* | --architecture=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
-    --yes) option_once "$1"; ASSUME_YES=true; shift ;;
-    --github-repo) option_value "$1" "${2:-}"; check_github_repo "$2" "$1"; github_repo="$2"; shift 2 ;;
-    --no-github) option_once "$1"; github=false; shift ;;
     --architecture) option_value "$1" "${2:-}"; check_architecture "$2" "$1"; architecture="$2"; shift 2 ;;
     --skip-smoke-test) option_once "$1"; smoke_test=false; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -45,12 +44,8 @@ while [ $# -gt 0 ]; do
     *) refuse "unexpected argument: $(shown "$1") (this script takes only options)" ;;
   esac
 done
-if [ "$github" = false ] && [ -n "$github_repo" ]; then
-  refuse "--github-repo and --no-github contradict each other: pass one of them"
-fi
+check_shared_options
 
-# The secrets .github/workflows/deploy.yml reads; destroyAll.sh deletes the same names.
-GITHUB_SECRETS=(ECR_REPOSITORY AWS_REGION LAMBDA_FUNCTION_NAME AWS_DEPLOY_ROLE_ARN)
 SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 steps 6
 

@@ -23,27 +23,22 @@ Honours AWS_REGION, AWS_PROFILE and AWS_ENDPOINT_URL.
 EOF
 }
 
-ASSUME_YES=false
-github=true
-github_repo=""
 # Every argument is checked before any tool runs: a bad one changes nothing and exits with 2.
 while [ $# -gt 0 ]; do
+  shared_option "$@"
+  if [ "$TAKEN" -gt 0 ]; then
+    shift "$TAKEN"
+    continue
+  fi
   case "$1" in
     --github-repo=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
-    --yes) option_once "$1"; ASSUME_YES=true; shift ;;
-    --github-repo) option_value "$1" "${2:-}"; check_github_repo "$2" "$1"; github_repo="$2"; shift 2 ;;
-    --no-github) option_once "$1"; github=false; shift ;;
     -h | --help) usage; exit 0 ;;
     -*) refuse "unknown option: $(shown "$1")" ;;
     *) refuse "unexpected argument: $(shown "$1") (this script takes only options)" ;;
   esac
 done
-if [ "$github" = false ] && [ -n "$github_repo" ]; then
-  refuse "--github-repo and --no-github contradict each other: pass one of them"
-fi
+check_shared_options
 
-# The names bootstrap.sh sets.
-GITHUB_SECRETS=(ECR_REPOSITORY AWS_REGION LAMBDA_FUNCTION_NAME AWS_DEPLOY_ROLE_ARN)
 steps 4
 removed=()
 

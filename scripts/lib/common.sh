@@ -76,6 +76,34 @@ check_github_repo() {
     refuse "the GitHub repository must look like owner/name, not $(shown "$1") (from $2)"
 }
 
+# The GitHub options bootstrap.sh and destroyAll.sh share, and the repository secrets the first sets
+# (.github/workflows/deploy.yml reads them) and the second deletes.
+# shellcheck disable=SC2034 # read by the scripts that source this file
+ASSUME_YES=false
+github=true
+github_repo=""
+# shellcheck disable=SC2034 # read by the scripts that source this file
+GITHUB_SECRETS=(ECR_REPOSITORY AWS_REGION LAMBDA_FUNCTION_NAME AWS_DEPLOY_ROLE_ARN)
+
+# shared_option ARGS...: takes one of the shared options off the front of ARGS (--yes, --github-repo
+# <owner/name>, --no-github); sets TAKEN to how many arguments it used, 0 when $1 is none of them.
+# shellcheck disable=SC2034 # TAKEN is read by the scripts that source this file
+shared_option() {
+  TAKEN=0
+  case "$1" in
+    --yes) option_once "$1"; ASSUME_YES=true; TAKEN=1 ;;
+    --github-repo) option_value "$1" "${2:-}"; check_github_repo "$2" "$1"; github_repo="$2"; TAKEN=2 ;;
+    --no-github) option_once "$1"; github=false; TAKEN=1 ;;
+  esac
+}
+
+# check_shared_options: what the shared options cannot say together, once all are read.
+check_shared_options() {
+  if [ "$github" = false ] && [ -n "$github_repo" ]; then
+    refuse "--github-repo and --no-github contradict each other: pass one of them"
+  fi
+}
+
 ECR_REPOSITORY_URL='^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$'
 
 # check_repository_url VALUE FROM: an ECR repository URL, as the lambda stack's image_uri requires.

@@ -24,17 +24,18 @@ export const PARTIAL_SUFFIX = '.partial';
 /** Suffix of an intent file: the renames that make one version visible. */
 export const INTENT_SUFFIX = '.commit';
 
-/** The request headers an object keeps (s3rver's list), besides `x-amz-meta-*`. */
-const KEPT_HEADERS = new Set([
+/** The headers that describe an object's content: stored with it, and overridable on a signed GET. */
+export const CONTENT_HEADERS = [
   'cache-control',
   'content-disposition',
   'content-encoding',
   'content-language',
   'content-type',
   'expires',
-  'x-amz-storage-class',
-  'x-amz-website-redirect-location',
-]);
+];
+
+/** The request headers an object keeps (s3rver's list), besides `x-amz-meta-*`. */
+const KEPT_HEADERS = new Set([...CONTENT_HEADERS, 'x-amz-storage-class', 'x-amz-website-redirect-location']);
 
 /** The metadata stored with an object, from the headers (or form fields) it was written with. */
 export function keptMetadata(metadata: Readonly<Record<string, unknown>>): Record<string, string> {

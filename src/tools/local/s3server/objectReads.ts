@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { CONTENT_HEADERS } from './atomicPut';
 import { type ByteRange, requestedRange } from './byteRanges';
 import { evaluateReadConditions } from './conditions';
 import { type KeyLocks, objectLock } from './keyLocks';
@@ -31,16 +32,6 @@ const SUBRESOURCES = [
   'torrent',
   'uploadId',
   'uploads',
-];
-
-/** Response headers a signed GET may override through `response-*` parameters. */
-const OVERRIDES = [
-  'cache-control',
-  'content-disposition',
-  'content-encoding',
-  'content-language',
-  'content-type',
-  'expires',
 ];
 
 type Decision =
@@ -98,7 +89,11 @@ function overrides(context: S3rverContext): Record<string, string> {
     }
     const header = name.slice('response-'.length);
     // A value a header cannot carry (CR, LF, other controls) would fail the response with a 500.
-    if (!OVERRIDES.includes(header) || typeof value !== 'string' || /[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+    if (
+      !CONTENT_HEADERS.includes(header) ||
+      typeof value !== 'string' ||
+      /[^\t\x20-\x7e\x80-\xff]/.test(value)
+    ) {
       throw s3Error('InvalidArgument', `${name} is not in the set of overridable response headers.`, {
         ArgumentName: name,
       });
