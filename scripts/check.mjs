@@ -6,7 +6,7 @@
 // named with how to install it, and either makes the exit code 1. Names given run only those checks.
 import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -72,6 +72,20 @@ async function shellScripts(files) {
   return scripts.sort();
 }
 
+/** Scratch copies in use, removed if the run is interrupted (their `finally` would not run). */
+const scratchFolders = new Set();
+for (const [signal, number] of [
+  ['SIGINT', 2],
+  ['SIGTERM', 15],
+]) {
+  process.on(signal, () => {
+    for (const folder of scratchFolders) {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    process.exit(128 + number);
+  });
+}
+
 /**
  * `terraform validate` of one stack, in a scratch copy (so that no provider, lock or state file lands in
  * the tree), installing the AWS provider from TF_PLUGIN_DIR only, with a CLI configuration of its own:
@@ -79,6 +93,7 @@ async function shellScripts(files) {
  */
 async function terraformValidate(stack) {
   const root = await mkdtemp(join(tmpdir(), 'thumbnailer-check-'));
+  scratchFolders.add(root);
   try {
     await cp(join('terraform', stack), join(root, stack), {
       recursive: true,
@@ -101,6 +116,7 @@ async function terraformValidate(stack) {
     return init.code === 0 ? await run('terraform', ['validate', '-no-color'], options) : init;
   } finally {
     await rm(root, { recursive: true, force: true });
+    scratchFolders.delete(root);
   }
 }
 
@@ -123,7 +139,7 @@ function checks(files) {
     {
       name: 'shellcheck',
       tools: ['shellcheck'],
-      run: async () => run('shellcheck', ['-x', ...(await shellScripts(files))]),
+      run: async () => run('shellcheck', ['-x', '--', ...(await shellScripts(files))]),
     },
     {
       name: 'terraform-fmt',
@@ -139,7 +155,8 @@ function checks(files) {
     {
       name: 'flake8',
       tools: ['flake8'],
-      run: () => run('flake8', ['--max-line-length', '110', ...files.filter((path) => path.endsWith('.py'))]),
+      run: () =>
+        run('flake8', ['--max-line-length', '110', '--', ...files.filter((path) => path.endsWith('.py'))]),
     },
     { name: 'dockerfile', run: node('scripts/lintDockerfile.mjs') },
     { name: 'workflows', run: node('scripts/lintWorkflows.mjs') },

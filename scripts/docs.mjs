@@ -46,13 +46,19 @@ async function malformed() {
   return problems;
 }
 
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
 /** Sections generated from the source whose text differs from what the source gives now. */
 async function outOfDate() {
   const stale = [];
   for (const { doc, source, render } of SOURCE_SECTIONS) {
-    const text = await readFile(doc, 'utf8');
-    if (replaceSection(text, source, await formatted(doc, await render())) !== text) {
-      stale.push(`${doc}: the section "${source}" is out of date: run \`npm run docs\``);
+    try {
+      const text = await readFile(doc, 'utf8');
+      if (replaceSection(text, source, await formatted(doc, await render())) !== text) {
+        stale.push(`${doc}: the section "${source}" is out of date: run \`npm run docs\``);
+      }
+    } catch (error) {
+      stale.push(`${doc}: ${source}: ${messageOf(error)}`);
     }
   }
   return stale;
@@ -66,7 +72,7 @@ async function write() {
       const { changed } = await writeSection(doc, source, await render());
       process.stdout.write(`${doc}: ${source}: ${changed ? 'written' : 'up to date'}\n`);
     } catch (error) {
-      problems.push(`${doc}: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(`${doc}: ${messageOf(error)}`);
     }
   }
   return problems;
@@ -77,7 +83,13 @@ async function check() {
   return problems.length > 0 ? problems : outOfDate();
 }
 
-const { values } = parseArgs({ options: { check: { type: 'boolean' } } });
+let values;
+try {
+  ({ values } = parseArgs({ options: { check: { type: 'boolean' } } }));
+} catch (error) {
+  console.error(`docs: ${messageOf(error)}\nusage: npm run docs [-- --check]`);
+  process.exit(2);
+}
 const problems = values.check ? await check() : await write();
 for (const problem of problems) {
   console.error(`docs: ${problem}`);

@@ -3,8 +3,13 @@
 // docs/performance.md's generated section, stamped with the machine and the date they were measured on.
 // `npm run bench` runs it after the bench (npm's `postbench`). A `--quick` run's figures are too few to
 // publish and are left out of the doc.
-import { readFile } from 'node:fs/promises';
-import { describeMachine, markdownTable, writeSection } from './lib/generatedSections.mjs';
+import {
+  describeMachine,
+  markdownTable,
+  readRecorded,
+  runScript,
+  writeSection,
+} from './lib/generatedSections.mjs';
 
 const RESULTS = '.bench/results.json';
 const DOC = 'docs/performance.md';
@@ -111,27 +116,30 @@ function lambdaTable({ lambda }) {
 }
 
 function stamp({ measuredAt, machine, options, comparison }) {
-  const how = options.compare
-    ? `\`npm run bench -- --compare\`, ${comparison.rounds} interleaved rounds`
-    : '`npm run bench`, without `--compare`';
+  // Runs recorded before the options were say nothing of them; a comparison says --compare was given.
+  const how =
+    (options?.compare ?? comparison !== undefined)
+      ? `\`npm run bench -- --compare\`, ${comparison.rounds} interleaved rounds`
+      : '`npm run bench`, without `--compare`';
   const load =
     typeof machine.loadAverage === 'number' ? `; load average ${machine.loadAverage} when the run began` : '';
   return `Measured ${measuredAt.slice(0, 10)} on ${describeMachine(machine)}, sharp ${machine.sharp} with libvips ${machine.libvips} (${machine.libvipsThreadsPerImage} thread per image)${load} (${how}).`;
 }
 
-const results = JSON.parse(await readFile(RESULTS, 'utf8').catch(() => 'null'));
-if (!results) {
-  console.error(`no figures in ${RESULTS}: run \`npm run bench\` first`);
-  process.exit(1);
+async function main() {
+  const results = await readRecorded(RESULTS);
+  if (!results) {
+    console.error(`no figures in ${RESULTS}: run \`npm run bench\` first`);
+    process.exit(1);
+  }
+  if (results.options?.quick) {
+    process.stdout.write(`${DOC} left as it is: --quick figures are not published\n`);
+    return;
+  }
+  const parts = [stamp(results), engineTable(results), headlineTable(results), lambdaTable(results)];
+  const { changed } = await writeSection(DOC, SOURCE, parts.join('\n\n'));
+  const outcome = changed ? 'written' : 'were already there';
+  process.stdout.write(`${DOC}: the figures of ${results.measuredAt} ${outcome}\n`);
 }
-if (results.options?.quick) {
-  process.stdout.write(`${DOC} left as it is: --quick figures are not published\n`);
-  process.exit(0);
-}
-const section = [stamp(results), engineTable(results), headlineTable(results), lambdaTable(results)].join(
-  '\n\n',
-);
-const { changed } = await writeSection(DOC, SOURCE, section);
-process.stdout.write(
-  `${DOC}: the figures of ${results.measuredAt} ${changed ? 'written' : 'were already there'}\n`,
-);
+
+runScript(main);

@@ -2,9 +2,13 @@
 // Writes the figures the reliability suites recorded in .reliability/ on their last run (see
 // test/support/reliabilityReport.ts) into docs/reliability.md's generated section, stamped with the
 // machine and the date they were recorded on, and prints them.
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { describeMachine, markdownTable, writeSection } from './lib/generatedSections.mjs';
+import {
+  describeMachine,
+  markdownTable,
+  readAllRecorded,
+  runScript,
+  writeSection,
+} from './lib/generatedSections.mjs';
 
 const DIRECTORY = '.reliability';
 const DOC = 'docs/reliability.md';
@@ -65,43 +69,40 @@ const LABELS = {
   ],
 };
 
-const files = (await readdir(DIRECTORY).catch(() => [])).filter((name) => name.endsWith('.json'));
-if (files.length === 0) {
-  console.error(`no figures in ${DIRECTORY}/: run \`npm run test:reliability\` first`);
-  process.exit(1);
+function stamp(suites) {
+  const dates = [...new Set(suites.map((figures) => figures.at.slice(0, 10)))].sort();
+  // Suites recorded before the machine was recorded with them say so rather than borrow this one's.
+  const machines = [
+    ...new Set(
+      suites.map((figures) =>
+        figures.machine ? describeMachine(figures.machine) : 'a machine not recorded',
+      ),
+    ),
+  ];
+  const when = dates.length > 1 ? `between ${dates[0]} and ${dates.at(-1)}` : `on ${dates[0]}`;
+  return `Recorded ${when}, on ${machines.join('; ')}.`;
 }
-const suites = Object.fromEntries(
-  await Promise.all(
-    files.map(async (name) => {
-      const figures = JSON.parse(await readFile(join(DIRECTORY, name), 'utf8'));
-      return [figures.suite, figures];
-    }),
-  ),
-);
-const rows = Object.entries(LABELS).flatMap(([suite, labels]) =>
-  labels
-    .filter(([figure]) => suites[suite]?.[figure] !== undefined)
-    .map(([figure, label]) => [suite, label, suites[suite][figure]]),
-);
-const table = markdownTable(
-  [
+
+async function main() {
+  const recorded = await readAllRecorded(DIRECTORY);
+  if (recorded.length === 0) {
+    console.error(`no figures in ${DIRECTORY}/: run \`npm run test:reliability\` first`);
+    process.exit(1);
+  }
+  const suites = Object.fromEntries(recorded.map((figures) => [figures.suite, figures]));
+  const rows = Object.entries(LABELS).flatMap(([suite, labels]) =>
+    labels
+      .filter(([figure]) => suites[suite]?.[figure] !== undefined)
+      .map(([figure, label]) => [suite, label, suites[suite][figure]]),
+  );
+  const columns = [
     ['Suite', 'left'],
     ['Figure', 'left'],
     ['Value', 'right'],
-  ],
-  rows,
-);
-const dates = [...new Set(Object.values(suites).map((figures) => figures.at.slice(0, 10)))].sort();
-// Suites recorded before the machine was recorded with them say so rather than borrow this one's.
-const machines = [
-  ...new Set(
-    Object.values(suites).map((figures) =>
-      figures.machine ? describeMachine(figures.machine) : 'a machine not recorded',
-    ),
-  ),
-];
-const when = dates.length > 1 ? `between ${dates[0]} and ${dates.at(-1)}` : `on ${dates[0]}`;
-const stamp = `Recorded ${when}, on ${machines.join('; ')}.`;
-const section = `${table}\n\n${stamp}\n`;
-const { markdown, changed } = await writeSection(DOC, SOURCE, section);
-process.stdout.write(`${markdown}\n(${changed ? 'written into' : 'already in'} ${DOC})\n`);
+  ];
+  const section = `${markdownTable(columns, rows)}\n\n${stamp(recorded)}\n`;
+  const { markdown, changed } = await writeSection(DOC, SOURCE, section);
+  process.stdout.write(`${markdown}\n(${changed ? 'written into' : 'already in'} ${DOC})\n`);
+}
+
+runScript(main);

@@ -12,7 +12,8 @@ export async function readStack(stackDir) {
   const files = (await readdir(stackDir)).filter((name) => name.endsWith('.tf')).sort();
   const blocks = { variable: {}, output: {} };
   for (const file of files) {
-    const parsed = await parse(file, await readFile(join(stackDir, file), 'utf8'));
+    // The path is the file's name in HCL's messages: `terraform/lambda/outputs.tf:35,12-13: Unclosed ...`.
+    const parsed = await parse(join(stackDir, file), await readFile(join(stackDir, file), 'utf8'));
     for (const kind of ['variable', 'output']) {
       for (const [name, [block]] of Object.entries(parsed[kind] ?? {})) {
         blocks[kind][name] = block;

@@ -82,6 +82,18 @@ describe('npm run docs, and its check in npm run check', () => {
     );
   });
 
+  it('names a stack file Terraform could not parse, and a mistyped option', async () => {
+    await workspace.write('terraform/lambda/outputs.tf', 'output "x" {\n');
+    const check = await workspace.script('docs.mjs', '--check');
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('terraform/lambda/outputs.tf:1,12-13: Unclosed configuration block');
+    const typo = await workspace.script('docs.mjs', '--chek');
+    expect(typo).toMatchObject({
+      code: 2,
+      stderr: "docs: Unknown option '--chek'\nusage: npm run docs [-- --check]\n",
+    });
+  });
+
   it('refuses to write into a doc whose markers are damaged, and leaves it as it was', async () => {
     const damaged = (await workspace.read('docs/deploying.md')).replace(marker(LAMBDA, 'end'), '');
     await workspace.write('docs/deploying.md', damaged);

@@ -123,6 +123,17 @@ describe('the figure reports write their own section of the docs, stamped, and n
     expect(written).toMatch(/Recorded 2031-05-06 \(arm64\) on .+, \d+ cores, linux-\w+, Node v\d+/);
   });
 
+  it('names a damaged record in one line, and leaves the doc alone', async () => {
+    const before = await workspace.read('docs/performance.md');
+    await workspace.write('.bench/results.json', '{"measuredAt": "2031-');
+    const result = await workspace.script('performanceReport.mjs');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^performanceReport\.mjs: \.bench\/results\.json is not the JSON a run records \(.+\): run the command again\n$/,
+    );
+    expect(await workspace.read('docs/performance.md')).toBe(before);
+  });
+
   it('says what to run when nothing was recorded, and leaves the docs alone', async () => {
     const before = await workspace.read('docs/reliability.md');
     const result = await workspace.script('reliabilityReport.mjs');
