@@ -1,0 +1,64 @@
+/**
+ * `npm run backfill`: thumbnails for the images already in a bucket, through the function's Batch
+ * Operations entry point, here (--endpoint) or as an S3 Batch Operations job in AWS. Exit codes: 0 done,
+ * 1 failed, 2 bad usage or refused before anything ran, 130 interrupted.
+ */
+import { BACKFILL_USAGE, type BackfillArguments, parseBackfillArguments } from './backfillArguments';
+import { BackfillError } from './backfillError';
+import { runLocal } from './localRun';
+import { ProgressDisplay } from './progress';
+import { ConfigError, describeError, exitWith, UsageError } from '../../common/errors';
+
+const PROGRAM = 'backfill';
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The first Ctrl-C lets running tasks finish; a second one exits at once. */
+function abortOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) {
+      process.exit(130);
+    }
+    process.stderr.write(`\n${PROGRAM}: stopping: the tasks running now finish, no new one starts\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return controller.signal;
+}
+
+function run(args: BackfillArguments): Promise<number> {
+  const progress = new ProgressDisplay(process.stderr);
+  const host = { env: process.env, print, progress, signal: abortOnSignals() };
+  if (args.mode === 'local') {
+    return runLocal(args, host);
+  }
+  throw new UsageError('a Batch Operations job in AWS is not available yet: use --endpoint');
+}
+
+async function main(): Promise<void> {
+  // The terminal gets the progress line and the summary; JSON logs and EMF metrics are for CloudWatch.
+  if (!process.env.POWERTOOLS_LOG_LEVEL && !process.env.LOG_LEVEL) {
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  }
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  try {
+    const args = parseBackfillArguments(process.argv.slice(2), process.env);
+    if (args === undefined) {
+      process.stdout.write(BACKFILL_USAGE);
+      return;
+    }
+    process.exitCode = await run(args);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      exitWith(PROGRAM, error.message, 2, 'npm run backfill -- --help');
+    }
+    if (error instanceof BackfillError) {
+      exitWith(PROGRAM, error.message, 1, error.hint);
+    }
+    exitWith(PROGRAM, describeError(error), 1);
+  }
+}
+
+void main();
