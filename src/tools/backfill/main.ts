@@ -3,6 +3,12 @@
  * Operations entry point, here (--endpoint) or as an S3 Batch Operations job in AWS. Exit codes: 0 done,
  * 1 failed, 2 bad usage or refused before anything ran, 130 interrupted.
  */
+import { createInterface } from 'node:readline/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { runAws, watchAws } from './aws/awsRun';
 import { BACKFILL_USAGE, type BackfillArguments, parseBackfillArguments } from './backfillArguments';
 import { BackfillError } from './backfillError';
 import { runLocal } from './localRun';
@@ -27,13 +33,35 @@ function abortOnSignals(): AbortSignal {
   return controller.signal;
 }
 
+/** Asks on the terminal; with no terminal to ask on, the answer is no (pass --yes). */
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    process.stderr.write(`${PROGRAM}: no terminal to confirm on: pass --yes to create the job\n`);
+    return false;
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
+}
+
 function run(args: BackfillArguments): Promise<number> {
   const progress = new ProgressDisplay(process.stderr);
   const host = { env: process.env, print, progress, signal: abortOnSignals() };
   if (args.mode === 'local') {
     return runLocal(args, host);
   }
-  throw new UsageError('a Batch Operations job in AWS is not available yet: use --endpoint');
+  const awsHost = {
+    ...host,
+    lambda: new LambdaClient({}),
+    s3: new S3Client({}),
+    s3control: new S3ControlClient({}),
+    confirm,
+    sleep: (ms: number) => sleep(ms, undefined, { signal: host.signal }).catch(() => undefined),
+  };
+  return args.mode === 'watch' ? watchAws(args, awsHost) : runAws(args, awsHost);
 }
 
 async function main(): Promise<void> {
