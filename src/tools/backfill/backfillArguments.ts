@@ -32,6 +32,7 @@ Here (the same entry point, in this process):
       --concurrency <n>        images at once, 1-256 (default: CPU count)
       --created-after, --created-before, --max-objects, --dry-run   as above
   -h, --help                   show this help
+      --check-flags            check the command line, then stop (scripts/backfill.sh does so first)
 
 Credentials, region and thumbnail settings come from the environment, as for the function (for npm
 start's server: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test). Exit codes: 0 done, 1 some tasks failed

@@ -16,6 +16,7 @@ import { ProgressDisplay } from './progress';
 import { ConfigError, describeError, exitWith, UsageError } from '../../common/errors';
 
 const PROGRAM = 'backfill';
+const CHECK_FLAGS = '--check-flags';
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The first Ctrl-C lets running tasks finish; a second one exits at once. */
@@ -64,17 +65,26 @@ function run(args: BackfillArguments): Promise<number> {
   return args.mode === 'watch' ? watchAws(args, awsHost) : runAws(args, awsHost);
 }
 
-async function main(): Promise<void> {
-  // The terminal gets the progress line and the summary; JSON logs and EMF metrics are for CloudWatch.
+/** The terminal gets the progress line and the summary; JSON logs and EMF metrics are for CloudWatch. */
+function quietFunctionOutput(): void {
   if (!process.env.POWERTOOLS_LOG_LEVEL && !process.env.LOG_LEVEL) {
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   }
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
+async function main(): Promise<void> {
+  quietFunctionOutput();
   try {
-    const args = parseBackfillArguments(process.argv.slice(2), process.env);
-    if (args === undefined) {
-      process.stdout.write(BACKFILL_USAGE);
+    // --check-flags: the command line checked, nothing else (scripts/backfill.sh runs it first).
+    const argv = process.argv.slice(2);
+    const args = parseBackfillArguments(
+      argv.filter((arg) => arg !== CHECK_FLAGS),
+      process.env,
+    );
+    if (args === undefined || argv.includes(CHECK_FLAGS)) {
+      process.stdout.write(args === undefined ? BACKFILL_USAGE : '');
       return;
     }
     process.exitCode = await run(args);
