@@ -12,6 +12,7 @@ import { BACKFILL_PREFIX } from '../locations';
 import { readCompletionReport, reportManifestKey } from './completionReport';
 import { costLines, estimateCost, readPerformanceDoc, typicalCpuMs } from './costEstimate';
 import { checkCsvManifest, manifestLine } from './csvManifest';
+import { readInventory, readObject } from './inventoryManifest';
 import { type JobObjects, jobRequest, manifestKeyFor, type PinnedFunction } from './jobRequest';
 import { pinnedFunction } from './pinnedFunction';
 import { jobCounts, type WatchHost, watchJob } from './watchJob';
@@ -87,20 +88,41 @@ function refuseOverCeiling(count: number, args: AwsArguments): void {
   }
 }
 
-async function plan(args: AwsArguments, target: PinnedFunction, host: AwsHost): Promise<Planned> {
-  switch (args.manifest.kind) {
-    case 'generator':
-      return planFromListing(args, target, host);
-    case 'csv-file': {
-      const { lines } = checkCsvManifest(await readFile(args.manifest.path, 'utf8'), target);
-      refuseOverCeiling(lines.length, args);
-      return { count: lines.length, upload: lines, objects: csvObjects };
-    }
+/** A user's CSV manifest, from a file here or from S3 (read with the caller's credentials). */
+async function csvText(manifest: AwsArguments['manifest'], host: AwsHost): Promise<string> {
+  switch (manifest.kind) {
+    case 'csv':
+      return (await readObject(host.s3, manifest.url)).toString('utf8');
+    case 'csv-file':
+      return readFile(manifest.path, 'utf8');
     default:
-      throw new UsageError(
-        `--${args.manifest.kind === 'csv' ? 'csv s3://...' : 'inventory'} is not supported yet: download the CSV and give its file`,
-      );
+      return '';
   }
+}
+
+/** A manifest the user named, as the lines backfill uploads for the job. */
+async function givenManifest(args: AwsArguments, target: PinnedFunction, host: AwsHost): Promise<Planned> {
+  const { manifest } = args;
+  let lines: string[];
+  if (manifest.kind === 'inventory') {
+    const inventory = await readInventory(host.s3, manifest.url, target);
+    lines = inventory.lines;
+    if (inventory.leftOut > 0) {
+      host.print(
+        `${exactCount(inventory.leftOut)} objects of the inventory left out: another bucket, outside SOURCE_PREFIX, or thumbnails`,
+      );
+    }
+  } else {
+    lines = checkCsvManifest(await csvText(manifest, host), target).lines;
+  }
+  refuseOverCeiling(lines.length, args);
+  return { count: lines.length, upload: lines, objects: csvObjects };
+}
+
+function plan(args: AwsArguments, target: PinnedFunction, host: AwsHost): Promise<Planned> {
+  return args.manifest.kind === 'generator'
+    ? planFromListing(args, target, host)
+    : givenManifest(args, target, host);
 }
 
 async function uploadManifest(

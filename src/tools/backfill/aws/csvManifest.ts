@@ -10,7 +10,7 @@ import type { PinnedFunction } from './jobRequest';
 export const manifestLine = (bucket: string, key: string) => `${bucket},${encodeURIComponent(key)}`;
 
 /** Why the function must never be handed this key, or undefined when it may. */
-function keyProblem(key: string, target: PinnedFunction): string | undefined {
+export function keyProblem(key: string, target: PinnedFunction): string | undefined {
   if (!key.startsWith(target.sourcePrefix)) {
     return `outside the function's SOURCE_PREFIX "${target.sourcePrefix}"`;
   }
