@@ -58,6 +58,7 @@ const envSchema = z.object({
   MAX_INPUT_BYTES: option.maxInputBytes,
   MAX_INPUT_PIXELS: option.maxInputPixels,
   DECODE_FAIL_ON: option.failOn,
+  HEIC_INPUT: option.heic,
   MAX_METADATA_BYTES: limit.maxMetadataBytes,
   MAX_INPUT_FRAMES: limit.maxFrames,
   MAX_DECODE_BYTES: z.optional(z.wholeNumber(1)),
@@ -123,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxInputBytes: vars.MAX_INPUT_BYTES,
       maxInputPixels: vars.MAX_INPUT_PIXELS,
       failOn: vars.DECODE_FAIL_ON,
+      heic: vars.HEIC_INPUT,
     },
     inputLimits: {
       maxMetadataBytes: vars.MAX_METADATA_BYTES,
