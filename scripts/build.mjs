@@ -3,12 +3,13 @@
 //   lambda  dist/lambda/index.js: the Lambda handler with every dependency but sharp, plus meta.json
 //   tools   dist/local/main.js (npm start), dist/cli/main.js (the thumbnailer command),
 //           dist/bench/main.js (npm run bench) and dist/deploy/main.js (npm run deploy), dependencies
-//           left in node_modules; and the gallery page's static files, copied as they are from
-//           src/tools/local/gallery/static to dist/local/gallery/static, where dist/local/main.js looks for them
+//           left in node_modules; and the files they read at run time, copied as they are beside them:
+//           the gallery page's static files (src/tools/local/gallery/static to dist/local/gallery/static)
+//           and the bench's Pillow comparison (src/tools/bench/pillow_thumbnail.py to dist/bench)
 // Files are replaced atomically and only when their content changes, so a build never disturbs a
 // process that is running (or a test that is starting) one of them.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -59,12 +60,20 @@ async function writeIfChanged(path, contents, mode) {
   await rename(temporary, path);
 }
 
-/** Folders copied file by file beside the bundles of a target (files served as they are, not bundled). */
+/** Files and folders copied beside the bundles of a target: read at run time as they are, not bundled. */
 const copies = {
-  tools: [['src/tools/local/gallery/static', 'dist/local/gallery/static']],
+  tools: [
+    ['src/tools/local/gallery/static', 'dist/local/gallery/static'],
+    ['src/tools/bench/pillow_thumbnail.py', 'dist/bench/pillow_thumbnail.py'],
+  ],
 };
 
-async function copyFolder(from, to) {
+/** Copies a file, or a folder's files (not its subfolders). */
+async function copy(from, to) {
+  if (!(await stat(from)).isDirectory()) {
+    await writeIfChanged(to, await readFile(from), 0o644);
+    return;
+  }
   for (const entry of await readdir(from, { withFileTypes: true })) {
     if (entry.isFile()) {
       await writeIfChanged(join(to, entry.name), await readFile(join(from, entry.name)), 0o644);
@@ -85,7 +94,7 @@ for (const name of names.length > 0 ? names : Object.keys(targets)) {
     await writeIfChanged(file.path, Buffer.from(file.contents), executable ? 0o755 : 0o644);
   }
   for (const [from, to] of copies[name] ?? []) {
-    await copyFolder(from, to);
+    await copy(from, to);
   }
   if (result.metafile) {
     await writeIfChanged(

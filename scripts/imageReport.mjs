@@ -1,18 +1,22 @@
 #!/usr/bin/env node
-// Prints what the image tier recorded in .image-tier/ on its last run (test/image/imageFigures.ts): each
-// architecture's image size, its stand-in base's, and what /var/task holds, as the Markdown that
-// docs/container-image.md shows. Sizes are uncompressed, in MB (10^6 bytes), as podman counts them.
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Writes what the image tier recorded in .image-tier/ on its last run (test/image/imageFigures.ts) into
+// docs/container-image.md's generated section, and prints it: each architecture's image size, its stand-in
+// base's, what /var/task holds, and how long the last run's stand-in and build took. Sizes are
+// uncompressed, in MB (10^6 bytes), as podman counts them. .image-tier/ is this checkout's own, so the
+// figures are stamped with this machine.
+import {
+  describeMachine,
+  markdownTable,
+  readAllRecorded,
+  runScript,
+  writeSection,
+} from './lib/generatedSections.mjs';
 
 const DIRECTORY = '.image-tier';
+const DOC = 'docs/container-image.md';
+const SOURCE = 'npm run test:image';
 
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
-
-async function recorded() {
-  const names = (await readdir(DIRECTORY).catch(() => [])).filter((name) => name.endsWith('.json')).sort();
-  return Promise.all(names.map(async (name) => JSON.parse(await readFile(join(DIRECTORY, name), 'utf8'))));
-}
 
 function rows(figures) {
   const paths = [...new Set(figures.flatMap((entry) => Object.keys(entry.taskRoot)))];
@@ -41,19 +45,24 @@ function rows(figures) {
   ];
 }
 
-const figures = await recorded();
-if (figures.length === 0) {
-  console.error(`no figures in ${DIRECTORY}/: run the image tier first (npm run test:image, as root)`);
-  process.exit(1);
+async function main() {
+  const figures = await readAllRecorded(DIRECTORY);
+  if (figures.length === 0) {
+    console.error(`no figures in ${DIRECTORY}/: run the image tier first (npm run test:image, as root)`);
+    process.exit(1);
+  }
+  const columns = [
+    ['MB', 'left'],
+    ...figures.map((entry) => [`linux/${entry.arch}${entry.emulated ? ' (under qemu-user)' : ''}`, 'right']),
+  ];
+  const dates = figures.map((entry) => `${entry.at.slice(0, 10)} (${entry.arch})`).join(', ');
+  const standIns = figures.map((entry) => `\`${entry.standIn}\``).join(', ');
+  const section = `${markdownTable(columns, rows(figures))}
+
+Recorded ${dates} on ${describeMachine()}; stand-ins: ${standIns}.
+`;
+  const { markdown, changed } = await writeSection(DOC, SOURCE, section);
+  process.stdout.write(`${markdown}\n(${changed ? 'written into' : 'already in'} ${DOC})\n`);
 }
-const header = [
-  'MB',
-  ...figures.map((entry) => `linux/${entry.arch}${entry.emulated ? ' (under qemu-user)' : ''}`),
-];
-const table = [header, header.map((_, index) => (index === 0 ? '---' : '---:')), ...rows(figures)];
-process.stdout.write(`${table.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
-process.stdout.write(
-  `\nRecorded ${figures.map((entry) => `${entry.at.slice(0, 10)} (${entry.arch})`).join(', ')}; stand-ins: ${figures
-    .map((entry) => entry.standIn)
-    .join(', ')}.\n`,
-);
+
+runScript(main);

@@ -1,12 +1,20 @@
 #!/usr/bin/env node
-// Prints the figures the reliability suites recorded in .reliability/ on their last run (see
-// test/support/reliabilityReport.ts), as the Markdown the README's "Reliability" section shows.
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Writes the figures the reliability suites recorded in .reliability/ on their last run (see
+// test/support/reliabilityReport.ts) into docs/reliability.md's generated section, stamped with the
+// machine and the date they were recorded on, and prints them.
+import {
+  describeMachine,
+  markdownTable,
+  readAllRecorded,
+  runScript,
+  writeSection,
+} from './lib/generatedSections.mjs';
 
 const DIRECTORY = '.reliability';
+const DOC = 'docs/reliability.md';
+const SOURCE = 'npm run test:reliability';
 
-/** Suite -> [figure, label] in the order the README reads them. */
+/** Suite -> [figure, label] in the order the doc reads them. */
 const LABELS = {
   burst: [
     ['uploads', 'uploads from 4 clients, 16 at once'],
@@ -61,31 +69,40 @@ const LABELS = {
   ],
 };
 
-const files = (await readdir(DIRECTORY).catch(() => [])).filter((name) => name.endsWith('.json'));
-if (files.length === 0) {
-  console.error(`no figures in ${DIRECTORY}/: run \`npm run test:reliability\` first`);
-  process.exit(1);
+function stamp(suites) {
+  const dates = [...new Set(suites.map((figures) => figures.at.slice(0, 10)))].sort();
+  // Suites recorded before the machine was recorded with them say so rather than borrow this one's.
+  const machines = [
+    ...new Set(
+      suites.map((figures) =>
+        figures.machine ? describeMachine(figures.machine) : 'a machine not recorded',
+      ),
+    ),
+  ];
+  const when = dates.length > 1 ? `between ${dates[0]} and ${dates.at(-1)}` : `on ${dates[0]}`;
+  return `Recorded ${when}, on ${machines.join('; ')}.`;
 }
-const suites = Object.fromEntries(
-  await Promise.all(
-    files.map(async (name) => {
-      const figures = JSON.parse(await readFile(join(DIRECTORY, name), 'utf8'));
-      return [figures.suite, figures];
-    }),
-  ),
-);
-const lines = ['| Suite | Figure | Value |', '| --- | --- | ---: |'];
-for (const [suite, labels] of Object.entries(LABELS)) {
-  for (const [figure, label] of labels) {
-    if (suites[suite]?.[figure] !== undefined) {
-      lines.push(`| ${suite} | ${label} | ${suites[suite][figure]} |`);
-    }
+
+async function main() {
+  const recorded = await readAllRecorded(DIRECTORY);
+  if (recorded.length === 0) {
+    console.error(`no figures in ${DIRECTORY}/: run \`npm run test:reliability\` first`);
+    process.exit(1);
   }
+  const suites = Object.fromEntries(recorded.map((figures) => [figures.suite, figures]));
+  const rows = Object.entries(LABELS).flatMap(([suite, labels]) =>
+    labels
+      .filter(([figure]) => suites[suite]?.[figure] !== undefined)
+      .map(([figure, label]) => [suite, label, suites[suite][figure]]),
+  );
+  const columns = [
+    ['Suite', 'left'],
+    ['Figure', 'left'],
+    ['Value', 'right'],
+  ];
+  const section = `${markdownTable(columns, rows)}\n\n${stamp(recorded)}\n`;
+  const { markdown, changed } = await writeSection(DOC, SOURCE, section);
+  process.stdout.write(`${markdown}\n(${changed ? 'written into' : 'already in'} ${DOC})\n`);
 }
-const latest = Object.values(suites)
-  .map((figures) => figures.at)
-  .sort()
-  .at(-1);
-process.stdout.write(
-  `${lines.join('\n')}\n\nRecorded ${latest} (node ${process.version}, ${process.platform}/${process.arch}).\n`,
-);
+
+runScript(main);

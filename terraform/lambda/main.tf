@@ -10,7 +10,7 @@ data "terraform_remote_state" "dependencies" {
 locals {
   deps = data.terraform_remote_state.dependencies.outputs
 
-  # The handler's configuration (README, Configuration); unset settings keep the handler's defaults.
+  # The handler's configuration (docs/configuration.md); unset settings keep the handler's defaults.
   settings = {
     THUMBNAIL_PREFIX        = local.deps.thumbnail_prefix == "" ? null : local.deps.thumbnail_prefix
     THUMBNAIL_WIDTH         = var.thumbnail.width

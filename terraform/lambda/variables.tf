@@ -19,13 +19,13 @@ variable "aws_region" {
 }
 
 variable "dependencies_state_path" {
-  description = "Path of the dependencies stack's state file (local backend). See the README for an S3 backend."
+  description = "Path of the dependencies stack's state file (local backend). docs/deploying.md shows an S3 backend."
   type        = string
   default     = "../dependencies/terraform.tfstate"
 }
 
 variable "image_uri" {
-  description = "The function's first image, by digest: <repository URL>@sha256:<digest>. Used when the function is created; later deploys change the code through the Lambda API (see the README), never through this variable."
+  description = "The function's first image, by digest: <repository URL>@sha256:<digest>. Used when the function is created; later deploys change the code through the Lambda API (npm run deploy), never through this variable."
   type        = string
 
   validation {
@@ -46,7 +46,7 @@ variable "architecture" {
 }
 
 variable "memory_size" {
-  description = "Memory in MB; Lambda gives CPU in proportion to it. 512 is the cheapest size with headroom over the measured peak memory that still thumbnails a 24 MP photo within a second (README, Performance)."
+  description = "Memory in MB; Lambda gives CPU in proportion to it. 512 is the cheapest size with headroom over the measured peak memory that still thumbnails a 24 MP photo within a second (docs/performance.md)."
   type        = number
   default     = 512
 
@@ -68,7 +68,7 @@ variable "timeout" {
 }
 
 variable "thumbnail" {
-  description = "Thumbnail settings, passed to the function as the environment variables in the README's configuration table; unset attributes keep the handler's defaults."
+  description = "Thumbnail settings, passed to the function as the environment variables of docs/configuration.md; unset attributes keep the handler's defaults."
   type = object({
     width            = optional(number)
     height           = optional(number)

@@ -1,42 +1,26 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
- * The alternatives `npm run bench -- --compare` measures on the same files: the seeds' Pillow approach,
- * libvips' own vipsthumbnail, and djpeg's 1/8-scale decode, the floor for a JPEG thumbnail.
+ * The alternatives `npm run bench -- --compare` measures on the same files: the AWS tutorial's Pillow
+ * approach, libvips' own vipsthumbnail, and djpeg's 1/8-scale decode, the floor for a JPEG thumbnail.
  */
 
-// The seeds' approach, done as well as Pillow allows: thumbnail() first, so JPEGs decode at reduced
-// scale (draft mode), then exif_transpose() on the small image, then JPEG out.
-const PILLOW = String.raw`
-import io, json, sys, time
-from PIL import Image, ImageOps
+/**
+ * The Pillow approach, as a Python file: beside this one under tests and ts-node, beside the bundle in
+ * dist/bench for `npm run bench` (scripts/build.mjs copies it there).
+ */
+export const PILLOW_SCRIPT = join(__dirname, 'pillow_thumbnail.py');
 
-def thumbnail(path):
-    with Image.open(path) as image:
-        image.thumbnail((256, 256))
-        image = ImageOps.exif_transpose(image)
-        if image.mode != "RGB":
-            image = image.convert("RGB")
-        image.save(io.BytesIO(), "JPEG", quality=80)
-
-mode, count, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-if mode == "times":
-    result = {}
-    for path in paths:
-        thumbnail(path)
-        samples = []
-        for _ in range(count):
-            start = time.process_time()
-            thumbnail(path)
-            samples.append((time.process_time() - start) * 1000)
-        result[path] = samples
-    print(json.dumps(result))
-else:
-    for _ in range(count):
-        for path in paths:
-            thumbnail(path)
-`;
+/** The Pillow script's arguments; a missing copy in dist is named, rather than left to Python to report. */
+function pillowArguments(mode: 'times' | 'burst', count: number, files: readonly string[]): string[] {
+  if (!existsSync(PILLOW_SCRIPT)) {
+    throw new Error(`${PILLOW_SCRIPT} is missing: run \`npm run build\``);
+  }
+  return [PILLOW_SCRIPT, mode, String(count), ...files];
+}
 
 /** A Python interpreter that has Pillow, if any: the default one, else the system's. */
 export function findPillowPython(): string | undefined {
@@ -67,7 +51,7 @@ export function pillowTimes(
   files: readonly string[],
   runs: number,
 ): Record<string, number[]> {
-  const output = execFileSync(python, ['-c', PILLOW, 'times', String(runs), ...files], {
+  const output = execFileSync(python, pillowArguments('times', runs, files), {
     maxBuffer: 1 << 24,
   });
   return JSON.parse(output.toString()) as Record<string, number[]>;
@@ -83,10 +67,14 @@ export async function pillowThroughput(
   const started = performance.now();
   await Promise.all(
     Array.from({ length: processes }, async () => {
-      const child = spawn(python, ['-c', PILLOW, 'burst', String(rounds / processes), ...files], {
-        stdio: 'ignore',
+      const child = spawn(python, pillowArguments('burst', rounds / processes, files), {
+        stdio: ['ignore', 'ignore', 'inherit'],
       });
-      await once(child, 'exit');
+      // A Pillow that fails must fail the bench, not look fast.
+      const [code] = (await once(child, 'exit')) as [number | null];
+      if (code !== 0) {
+        throw new Error(`${python} ${PILLOW_SCRIPT} burst exited with ${String(code)}`);
+      }
     }),
   );
   const seconds = (performance.now() - started) / 1000;

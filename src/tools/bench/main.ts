@@ -1,11 +1,12 @@
 /**
  * `npm run bench [-- --compare] [--quick] [--json <path>]`: measures the engine on a deterministic corpus
- * and prints the figures (never judging them: nothing here fails on a time). With --compare, runs the
- * seeds' Pillow approach, vipsthumbnail and djpeg's 1/8-scale decode on the same files.
+ * and prints the figures (never judging them: nothing here fails on a time); `npm run bench` then writes
+ * them into docs/performance.md (scripts/performanceReport.mjs). With --compare, runs the AWS tutorial's
+ * Pillow approach, vipsthumbnail and djpeg's 1/8-scale decode on the same files.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, arch as machineArch, platform } from 'node:os';
+import { availableParallelism, cpus, loadavg, arch as machineArch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
@@ -20,6 +21,7 @@ import { type ClassTiming, timeClass } from './measureEngine';
 const print = (line = '') => process.stdout.write(`${line}\n`);
 const CORPUS_DIR = resolve('.bench', 'corpus');
 const BUNDLE = resolve('dist', 'lambda', 'index.js');
+const RESULTS_JSON = resolve('.bench', 'results.json');
 const paths = (entries: readonly { file: string }[]) => entries.map((entry) => join(CORPUS_DIR, entry.file));
 
 /** Runs a burst in a fresh process, so that its peak RSS belongs to the engine alone. */
@@ -55,6 +57,8 @@ function machine() {
     sharp: sharp.versions.sharp,
     libvips: sharp.versions.vips,
     libvipsThreadsPerImage: sharp.concurrency(),
+    // Other work on a shared machine slows every figure; the docs' stamp says how busy it was.
+    loadAverage: Number(loadavg()[0]?.toFixed(1)),
   };
 }
 
@@ -134,7 +138,7 @@ async function comparisonSection(quick: boolean, cores: number): Promise<Compari
   print(`engine / djpeg 1/8-scale decode, 12 MP JPEG: ${comparison.engineOverDjpegFloor12MpJpeg}x`);
   print(`engine / Pillow, CPU over the mixed 12 MP corpus: ${comparison.engineOverPillowCpuMixed12Mp}x`);
   print(
-    `engine / Pillow, wall-clock throughput on ${cores} cores: ${comparison.engineOverPillowThroughput}x (Pillow ${comparison.pillowImagesPerSecond} images/s)`,
+    `engine / Pillow, wall-clock throughput on ${cores} cores: ${comparison.engineOverPillowThroughput}x (${comparison.engineImagesPerSecond} vs ${comparison.pillowImagesPerSecond} images/s)`,
   );
   return comparison;
 }
@@ -156,18 +160,32 @@ async function bench(): Promise<void> {
   const lambda = lambdaSection(engine, processes.burst.peakRssMb);
   const comparison = values.compare ? await comparisonSection(quick, cores) : undefined;
 
-  const jsonPath = resolve(values.json ?? join('.bench', 'results.json'));
-  await mkdir(dirname(jsonPath), { recursive: true });
-  const results = {
-    measuredAt: new Date().toISOString(),
-    machine: info,
-    engine,
-    ...processes,
-    lambda,
-    comparison,
-  };
-  await writeFile(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  print(`\nFigures written to ${jsonPath}`);
+  await writeResults(
+    {
+      measuredAt: new Date().toISOString(),
+      options: { compare: values.compare ?? false, quick },
+      machine: info,
+      engine,
+      ...processes,
+      lambda,
+      comparison,
+    },
+    values.json,
+  );
+}
+
+/**
+ * Writes the figures to .bench/results.json, which scripts/performanceReport.mjs (run after the bench by
+ * `npm run bench`) writes into docs/performance.md, and to `--json <path>` too when one is given.
+ */
+async function writeResults(results: object, jsonOption: string | undefined): Promise<void> {
+  const targets = [...new Set([RESULTS_JSON, ...(jsonOption ? [resolve(jsonOption)] : [])])];
+  print();
+  for (const path of targets) {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+    print(`Figures written to ${path}`);
+  }
 }
 
 async function main(): Promise<void> {

@@ -6,10 +6,10 @@ moto copies the function shallowly when it publishes a version, so the version s
 $LATEST, and a later UpdateFunctionCode changes what GetFunction reports for every version. Here each
 published version gets a code record of its own.
 
-2. S3 bucket policies: makes moto evaluate the `Bool` conditions of S3 bucket policies as S3 does, so that the stacks'
-TLS-only policy (Deny s3:* when aws:SecureTransport is "false") behaves in tests as on AWS: requests over
-HTTPS are served and plaintext ones refused. moto itself knows no request context for bucket policies
-(aws:SecureTransport is never set) and treats every `Bool` condition as met, so that policy refuses
+2. S3 bucket policies: makes moto evaluate the `Bool` conditions of S3 bucket policies as S3 does, so that
+the stacks' TLS-only policy (Deny s3:* when aws:SecureTransport is "false") behaves in tests as on AWS:
+requests over HTTPS are served and plaintext ones refused. moto itself knows no request context for bucket
+policies (aws:SecureTransport is never set) and treats every `Bool` condition as met, so that policy refuses
 every object request. Statements with other conditions are left to moto, as before.
 """
 
@@ -47,7 +47,8 @@ def _bool_conditions_met(condition, context):
                 if operator == "BoolIfExists":
                     continue
                 return False
-            allowed = [str(value).lower() for value in (expected if isinstance(expected, list) else [expected])]
+            values = expected if isinstance(expected, list) else [expected]
+            allowed = [str(value).lower() for value in values]
             if actual not in allowed:
                 return False
     return True
@@ -68,7 +69,8 @@ if access_control is not None:
         if self.policy is None:
             return access_control.PermissionResult.NEUTRAL
         document = json.loads(self.policy.decode())
-        statements = document["Statement"] if isinstance(document["Statement"], list) else [document["Statement"]]
+        declared = document["Statement"]
+        statements = declared if isinstance(declared, list) else [declared]
         context = _request_context()
         applicable = []
         for statement in statements:
