@@ -75,7 +75,8 @@ export const isImageRejectedError = (error: unknown): error is ImageRejectedErro
  * The S3 calls a record makes, in order. `check-source` is made only for an object no event described
  * (a backfill task names a key, not the version's ETag), to learn which version is there.
  */
-export type Step = 'check-source' | 'check-thumbnail' | 'download-source' | 'write-thumbnail';
+export type Step =
+  'check-source' | 'check-thumbnail' | 'download-source' | 'write-thumbnail' | 'write-manifest';
 
 /**
  * A retryable failure of one S3 call, naming which one: "AccessDenied" alone does not say whether the

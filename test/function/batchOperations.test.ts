@@ -42,7 +42,7 @@ describe('the Batch Operations entry point', () => {
       expect(outcomes(again)).toEqual([
         [
           'Succeeded',
-          expect.stringMatching(/^skipped already-current: .* was already made from this version/),
+          expect.stringMatching(/^skipped already-current: the thumbnail and the manifest were already made/),
         ],
       ]);
       expect((await getObject(s3.s3, THUMBNAIL_BUCKET, `${key}.jpg`))?.eTag).toBe(made?.eTag);
@@ -75,7 +75,8 @@ describe('the Batch Operations entry point', () => {
     const percentEncoded = tasksFor(['placeholder']) as { tasks: Array<{ s3Key: string }> };
     (percentEncoded.tasks[0] as { s3Key: string }).s3Key = 'odd%20names%2Fa%20b%2Bc.jpg';
     expect(outcomes(await handler(percentEncoded))).toEqual([
-      ['Succeeded', expect.stringMatching(/^skipped already-current: odd names\/a b\+c\.jpg\.jpg /)],
+      // Already current: the same object (a wrong decoding names no object, which is refused).
+      ['Succeeded', expect.stringMatching(/^skipped already-current: /)],
     ]);
   });
 

@@ -1,6 +1,5 @@
 import type { Context } from 'aws-lambda';
 import { type BatchInvocation, type BatchTask, parseBatchInvocation } from '../../aws/events/batchInvocation';
-import { settingsFingerprint } from '../../core/engine/thumbnailOptions';
 import type { RecordDependencies } from '../processor/processRecord';
 import { processStoredObject } from '../processor/processStoredObject';
 import type { RecordOutcome } from '../processor/recordOutcome';
@@ -61,7 +60,6 @@ export function createBatchOperationsHandler(deps: HandlerDependencies) {
   const recordDeps: RecordDependencies = {
     s3: deps.s3,
     config: deps.config,
-    settings: settingsFingerprint(deps.config.thumbnail),
   };
 
   return async function handler(event: unknown, context?: Context): Promise<BatchResponse> {

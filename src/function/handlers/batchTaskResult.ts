@@ -36,7 +36,7 @@ export function batchTaskResult(taskId: string, outcome: RecordOutcome): BatchTa
   });
   switch (outcome.status) {
     case 'made':
-      return result('Succeeded', `made ${outcome.outputKey}`);
+      return result('Succeeded', `made ${madeText(outcome)}`);
     case 'skipped':
       return SUCCEEDED_SKIPS.has(outcome.reason)
         ? result('Succeeded', `skipped ${outcome.reason}: ${outcome.detail}`)
@@ -46,6 +46,15 @@ export function batchTaskResult(taskId: string, outcome: RecordOutcome): BatchTa
     case 'failed':
       return result('TemporaryFailure', `failed: ${outcome.detail}`);
   }
+}
+
+/** The thumbnail's key; with several renditions, how many were made (the rest were already current). */
+function madeText(outcome: RecordOutcome & { status: 'made' }): string {
+  const renditions = outcome.renditions ?? [];
+  const made = renditions.filter((rendition) => rendition.made).length;
+  return renditions.length > 1
+    ? `${made} of ${renditions.length} renditions, ${outcome.outputKey} first`
+    : outcome.outputKey;
 }
 
 /** A task refused before any record flow: a key that is not a key. */

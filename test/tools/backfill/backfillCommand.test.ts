@@ -9,11 +9,12 @@ describe('npm run backfill -- --endpoint', () => {
   let s3: TestS3;
 
   beforeAll(async () => {
-    s3 = await startTestS3(['shared', 'photos', 'thumbnails']);
+    s3 = await startTestS3(['shared', 'photos', 'thumbnails', 'rendered', 'renditions']);
     const image = await solidImage(64, 48);
     for (const key of ['cats/a.jpg', 'cats/b.jpg', 'dogs/c.jpg', 'thumbs/old.jpg.jpg']) {
       await putObject(s3.s3, 'shared', key, image);
     }
+    await putObject(s3.s3, 'rendered', 'a b.jpg', image);
     for (let index = 0; index < 300; index += 1) {
       await putObject(s3.s3, 'photos', `p${String(index)}.jpg`, image);
     }
@@ -26,11 +27,32 @@ describe('npm run backfill -- --endpoint', () => {
     expect(run.stdout).toContain('backfill: 3 objects');
     expect(summaryLine(run, 'made').count).toBe(3);
     expect(await listKeys(s3.s3, 'shared', 'thumbs/')).toEqual([
+      'thumbs/_manifests/cats/a.jpg.json',
+      'thumbs/_manifests/cats/b.jpg.json',
+      'thumbs/_manifests/dogs/c.jpg.json',
       'thumbs/cats/a.jpg.jpg',
       'thumbs/cats/b.jpg.jpg',
       'thumbs/dogs/c.jpg.jpg',
       'thumbs/old.jpg.jpg',
     ]);
+  });
+
+  it('makes every rendition RENDITIONS names, then finds them all current', async () => {
+    const RENDITIONS = JSON.stringify([
+      { name: 'small', width: 32, height: 32 },
+      { name: 'wide', width: 60, height: 20, formats: ['webp', 'jpeg'] },
+    ]);
+    const args = ['s3://rendered/', '--thumbnail-bucket', 'renditions'];
+    const first = await runBackfill(args, s3.endpoint, { RENDITIONS });
+    expect(first.stdout).toMatch(/^ {2}made +1$/m);
+    expect(await listKeys(s3.s3, 'renditions')).toEqual([
+      '_manifests/a b.jpg.json',
+      'small/a b.jpg.jpg',
+      'wide/a b.jpg.jpg',
+      'wide/a b.jpg.webp',
+    ]);
+    const again = await runBackfill(args, s3.endpoint, { RENDITIONS });
+    expect(summaryLine(again, 'skipped')).toEqual({ count: 1, reasons: 'already-current 1' });
   });
 
   it('refuses a thumbnail bucket that is also the source with no THUMBNAIL_PREFIX, or a prefix inside it', async () => {
@@ -65,7 +87,8 @@ describe('npm run backfill -- --endpoint', () => {
     const run = await running.finished;
     expect([run.code, run.stdout]).toEqual([130, expect.stringContaining('backfill interrupted after')]);
     const made = summaryLine(run, 'made').count;
-    expect((await listKeys(s3.s3, 'thumbnails')).length).toBe(made);
+    const thumbnails = await listKeys(s3.s3, 'thumbnails');
+    expect(thumbnails.filter((key) => !key.startsWith('_manifests/')).length).toBe(made);
   });
 
   it.each([

@@ -15,11 +15,17 @@ const ARGS = ['--bucket', 'archive', '--thumbnail-bucket', 'thumbnails', '--conc
 describe('local backfill over a few thousand objects', () => {
   let s3: TestS3;
   let corpus: CorpusObject[];
+  const images = () => corpus.filter(({ kind }) => kind === 'image').map(({ key }) => key);
   const expected = () =>
-    corpus
-      .filter(({ kind }) => kind === 'image')
-      .map(({ key }) => `${key}.jpg`)
+    images()
+      .map((key) => `${key}.jpg`)
       .sort();
+  /** The thumbnails made so far, and the manifests written last, each after its thumbnail. */
+  const made = async () => {
+    const keys = await listKeys(s3.s3, 'thumbnails');
+    const manifests = keys.filter((key) => key.startsWith('_manifests/'));
+    return { thumbnails: keys.filter((key) => !key.startsWith('_manifests/')), manifests };
+  };
 
   beforeAll(async () => {
     s3 = await startTestS3(['archive', 'thumbnails']);
@@ -29,12 +35,12 @@ describe('local backfill over a few thousand objects', () => {
 
   it('killed part-way, then resumed, then run again: every image thumbnailed once', async () => {
     const killed = startBackfill(ARGS, s3.endpoint);
-    while ((await listKeys(s3.s3, 'thumbnails')).length < 100) {
+    while ((await made()).thumbnails.length < 100) {
       await sleep(100);
     }
     process.kill(killed.child.pid ?? 0, 'SIGKILL');
     expect((await killed.finished).signal).toBe('SIGKILL');
-    const before = (await listKeys(s3.s3, 'thumbnails')).length;
+    const before = (await made()).thumbnails.length;
     expect(before).toBeLessThan(expected().length);
 
     const resumed = await runBackfill(ARGS, s3.endpoint);
@@ -47,7 +53,12 @@ describe('local backfill over a few thousand objects', () => {
     expect(summaryLine(resumed, 'made').count).toBeLessThanOrEqual(expected().length - before + 2);
     expect(summaryLine(resumed, 'refused')).toEqual({ count: 360, reasons: 'not-an-image 240, empty 120' });
     expect(summaryLine(resumed, 'failed').count).toBe(0);
-    expect(await listKeys(s3.s3, 'thumbnails')).toEqual(expected());
+    expect(await made()).toEqual({
+      thumbnails: expected(),
+      manifests: images()
+        .map((key) => `_manifests/${key}.json`)
+        .sort(),
+    });
 
     const again = await runBackfill(ARGS, s3.endpoint);
     expect(again.code).toBe(0);
