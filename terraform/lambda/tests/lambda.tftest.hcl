@@ -270,3 +270,88 @@ run "refuses_a_fractional_reserved_concurrency" {
   }
   expect_failures = [var.reserved_concurrency]
 }
+
+run "renditions_become_the_handler_renditions_variable" {
+  command = plan
+
+  variables {
+    renditions = [
+      { name = "square", width = 256, height = 256, fit = "cover", position = "attention", formats = ["avif", "webp"], quality = { webp = 70 } },
+      { name = "card", width = 640, height = 480 },
+    ]
+    thumbnail = { heic_input = false }
+  }
+
+  assert {
+    condition = jsondecode(aws_lambda_function.thumbnailer.environment[0].variables["RENDITIONS"]) == [
+      { name = "square", width = 256, height = 256, fit = "cover", position = "attention", formats = ["avif", "webp"], quality = { webp = 70 }, background = "#ffffff" },
+      { name = "card", width = 640, height = 480, fit = "inside", formats = ["jpeg"], quality = {}, background = "#ffffff" },
+    ]
+    error_message = "Each rendition must reach the function in RENDITIONS, with unset attributes left out (position, each quality) for the handler's defaults."
+  }
+  assert {
+    condition     = aws_lambda_function.thumbnailer.environment[0].variables["HEIC_INPUT"] == "false"
+    error_message = "thumbnail.heic_input must reach the function as HEIC_INPUT."
+  }
+  assert {
+    condition     = !contains(keys(aws_lambda_function.thumbnailer.environment[0].variables), "THUMBNAIL_WIDTH")
+    error_message = "With renditions, no THUMBNAIL_* size setting may reach the function (the handler refuses both)."
+  }
+}
+
+run "renditions_refuse_a_bad_name" {
+  command = plan
+  variables {
+    renditions = [{ name = "_manifests", width = 256, height = 256 }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_a_repeated_name" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 256, height = 256 }, { name = "a", width = 64, height = 64 }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_a_box_side_over_4096" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 5000, height = 256 }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_an_unknown_or_repeated_format" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 256, height = 256, formats = ["webp", "png"] }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_a_position_on_an_inside_fit" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 256, height = 256, position = "attention" }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_a_quality_over_100" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 256, height = 256, formats = ["webp"], quality = { webp = 101 } }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_thumbnail_size_settings_beside_them" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 256, height = 256 }]
+    thumbnail  = { width = 320 }
+  }
+  expect_failures = [var.renditions]
+}
