@@ -71,8 +71,16 @@ export class ImageRejectedError extends Error {
 export const isImageRejectedError = (error: unknown): error is ImageRejectedError =>
   error instanceof ImageRejectedError;
 
-/** The S3 calls a record makes, in order. */
-export type Step = 'check-thumbnail' | 'download-source' | 'write-thumbnail';
+/** The calls a record makes (S3, EventBridge, DynamoDB), each named in its failure. */
+export type Step =
+  | 'check-thumbnail'
+  | 'download-source'
+  | 'write-thumbnail'
+  | 'check-source'
+  | 'remove-thumbnails'
+  | 'publish-event'
+  | 'read-metadata'
+  | 'write-metadata';
 
 /**
  * A retryable failure of one S3 call, naming which one: "AccessDenied" alone does not say whether the

@@ -9,12 +9,30 @@ export async function duringStep<T>(step: Step, call: () => Promise<T>): Promise
   }
 }
 
+const OTHER_SERVICES: Partial<Record<Step, string>> = {
+  'publish-event':
+    'EventBridge refused or did not answer: check EVENT_BUS_NAME and that the role may events:PutEvents on it',
+  'read-metadata': "DynamoDB failed: check METADATA_TABLE and the role's dynamodb:GetItem on it",
+  'write-metadata':
+    "DynamoDB failed: check METADATA_TABLE and the role's dynamodb:PutItem and DeleteItem on it",
+};
+
 /** What an operator should look at first for a failed step: the log line's `hint`. */
 export function hintFor(step: Step, error: unknown): string {
+  const other = OTHER_SERVICES[step];
+  if (other !== undefined) {
+    return other;
+  }
   if (errorName(error) === 'NoSuchBucket') {
     return step === 'download-source'
       ? 'the source bucket does not exist (any more)'
       : 'the thumbnail bucket does not exist: check THUMBNAIL_BUCKET';
+  }
+  if (httpStatusOf(error) === 403 && (step === 'check-source' || step === 'remove-thumbnails')) {
+    return step === 'check-source'
+      ? 'S3 denied reading the upload: the role needs s3:GetObject on the source prefix and s3:ListBucket ' +
+          'on the source bucket (without it S3 answers 403 for a deleted object, which is never read as a delete)'
+      : 'S3 denied removing a thumbnail: the role needs s3:DeleteObject on the thumbnail prefix';
   }
   if (httpStatusOf(error) === 403) {
     return step === 'download-source'
