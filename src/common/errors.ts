@@ -97,6 +97,11 @@ export class StepFailedError extends Error {
   }
 }
 
+/** An entry EventBridge's PutEvents answered for but refused: retried like any other failure. */
+export class EventRefusedError extends Error {
+  override readonly name = 'EventRefusedError';
+}
+
 /**
  * Thrown after every record has been tried when some failed transiently, so Lambda retries the event
  * and, once retries run out, sends it to the dead-letter queue. Records that succeeded are skipped

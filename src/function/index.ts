@@ -7,6 +7,7 @@ import { loadConfig } from './config';
 import { createS3EventHandler } from './handlers/s3Event';
 import { createObservability } from '../aws/observability';
 import { createS3Client } from '../aws/s3/client';
+import { createEventBridgePublisher } from '../aws/events/eventBridge';
 
 const config = loadConfig(process.env);
 
@@ -14,4 +15,5 @@ export const handler = createS3EventHandler({
   ...createObservability(process.env),
   s3: createS3Client(config),
   config,
+  publisher: config.eventBusName === undefined ? undefined : createEventBridgePublisher(config.eventBusName),
 });

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { unquoteETag } from './client';
 import { stampFor, stampFromMetadata } from './thumbnailStamp';
 import { httpStatusOf } from '../../common/errors';
@@ -65,4 +65,17 @@ export async function removeDerivatives(
   const doomed = keys.filter((_, index) => found[index]);
   await Promise.all(doomed.map((key) => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))));
   return doomed;
+}
+
+/** The bytes of one of our own derivatives, or undefined when it is gone. */
+export async function readDerivative(s3: S3Client, bucket: string, key: string): Promise<Buffer | undefined> {
+  try {
+    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return Buffer.from(await (answer.Body?.transformToByteArray() ?? new Uint8Array()));
+  } catch (error) {
+    if (httpStatusOf(error) === 404) {
+      return undefined;
+    }
+    throw error;
+  }
 }

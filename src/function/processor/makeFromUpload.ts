@@ -77,11 +77,12 @@ async function refuse(
 ): Promise<Pass> {
   const standing = { kind: 'present', eTag: version.eTag } as const;
   if (!confirmed && !(await sameVersion(version, deps))) {
-    return { outcome: refusal, mutated: false, standing };
+    return { outcome: { ...refusal, sourceETag: version.eTag }, mutated: false, standing };
   }
   const removedKeys = await removeAll(version, deps);
+  const outcome = { ...refusal, ...(version.eTag === undefined ? {} : { sourceETag: version.eTag }) };
   return {
-    outcome: removedKeys.length === 0 ? refusal : { ...refusal, removedKeys },
+    outcome: removedKeys.length === 0 ? outcome : { ...outcome, removedKeys },
     mutated: removedKeys.length > 0,
     standing,
   };
@@ -131,6 +132,7 @@ async function store(
   const { width, height, format } = thumbnail;
   const outcome = {
     status: 'made',
+    sourceETag: version.eTag,
     outputKey: output.key,
     input: thumbnail.input,
     output: { bytes: thumbnail.data.length, width, height, format },
