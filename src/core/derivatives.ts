@@ -1,4 +1,4 @@
-import { OUTPUT_FORMATS } from './engine/thumbnailOptions';
+import { OUTPUT_FORMATS, type OutputFormat } from './engine/thumbnailOptions';
 import { thumbnailKey } from './thumbnailKey';
 
 /**
@@ -40,4 +40,28 @@ export function normalizeSequencer(sequencer: string | undefined): string {
 export function compareSequencers(a: string | undefined, b: string | undefined): number {
   const [left, right] = [normalizeSequencer(a), normalizeSequencer(b)];
   return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** One stored rendition, as completion events and the metadata table describe it. */
+export interface RenditionFacts {
+  readonly name: string;
+  readonly format: string;
+  readonly key: string;
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: number;
+  readonly contentType: string;
+}
+
+/** The rendition the configuration makes today (one per source), as events and the table name it. */
+export const RENDITION_NAME = 'thumbnail';
+
+export function renditionFacts(
+  key: string,
+  format: OutputFormat,
+  size: { readonly width: number; readonly height: number },
+  bytes: number,
+): RenditionFacts {
+  const { contentType } = OUTPUT_FORMATS[format];
+  return { name: RENDITION_NAME, format, key, width: size.width, height: size.height, bytes, contentType };
 }

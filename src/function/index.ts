@@ -8,6 +8,7 @@ import { createS3EventHandler } from './handlers/s3Event';
 import { createObservability } from '../aws/observability';
 import { createS3Client } from '../aws/s3/client';
 import { createEventBridgePublisher } from '../aws/events/eventBridge';
+import { createMetadataTable } from '../aws/dynamodb/metadataTable';
 
 const config = loadConfig(process.env);
 
@@ -16,4 +17,5 @@ export const handler = createS3EventHandler({
   s3: createS3Client(config),
   config,
   publisher: config.eventBusName === undefined ? undefined : createEventBridgePublisher(config.eventBusName),
+  metadata: config.metadataTable === undefined ? undefined : createMetadataTable(config.metadataTable),
 });

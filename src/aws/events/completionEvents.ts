@@ -1,4 +1,5 @@
 import type { S3ObjectEvent } from './parseS3Event';
+import type { RenditionFacts } from '../../core/derivatives';
 
 /**
  * The events the function publishes on EventBridge, one per outcome an application may act on: the
@@ -13,17 +14,6 @@ export const DETAIL_TYPES = {
 } as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
-
-/** One stored rendition, as an event describes it. */
-export interface RenditionFacts {
-  readonly name: string;
-  readonly format: string;
-  readonly key: string;
-  readonly width: number;
-  readonly height: number;
-  readonly bytes: number;
-  readonly contentType: string;
-}
 
 export interface CompletionEvent {
   readonly detailType: DetailType;

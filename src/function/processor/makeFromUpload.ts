@@ -2,6 +2,7 @@ import { exactBytes, exactCount } from '../../common/text';
 import { makeThumbnail, type Thumbnail } from '../../core/engine/makeThumbnail';
 import { OUTPUT_FORMATS } from '../../core/engine/thumbnailOptions';
 import { thumbnailKey } from '../../core/thumbnailKey';
+import { renditionFacts } from '../../core/derivatives';
 import { downloadSource, type SourceDownload } from '../../aws/s3/downloadSource';
 import { stampFor } from '../../aws/s3/thumbnailStamp';
 import { readStoredStamp, type ThumbnailLocation, writeThumbnail } from '../../aws/s3/thumbnailStore';
@@ -28,7 +29,7 @@ async function isCurrent(version: Version, output: ThumbnailLocation, deps: Reco
   if (stored?.sourceETag !== version.eTag || stored.settings !== deps.settings) {
     return false;
   }
-  return (await deps.metadata?.isCurrent(version)) ?? true;
+  return (await duringStep('read-metadata', async () => deps.metadata?.isCurrent(version))) ?? true;
 }
 
 /** The thumbnail, or the permanent rejection the engine gave the bytes. */
@@ -137,6 +138,7 @@ async function store(
     input: thumbnail.input,
     output: { bytes: thumbnail.data.length, width, height, format },
   } as const;
-  await deps.metadata?.record(version, outcome);
+  const facts = renditionFacts(output.key, format, { width, height }, thumbnail.data.length);
+  await duringStep('write-metadata', async () => deps.metadata?.record(version, [facts]));
   return { outcome, mutated: true, standing: { kind: 'present', eTag: version.eTag } };
 }

@@ -2,7 +2,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import { derivativeKeys } from '../../core/derivatives';
 import { headSource, removeDerivatives, type SourceState } from '../../aws/s3/derivativeStore';
-import type { Made, RecordOutcome } from './recordOutcome';
+import type { RecordOutcome } from './recordOutcome';
+import type { RenditionFacts } from '../../core/derivatives';
 import { duringStep } from './stepFailure';
 
 /** One version of a source key: what a pass works toward. */
@@ -24,7 +25,8 @@ export interface Version {
 export interface MetadataStore {
   /** Whether the item records this version (a missing or older item means: make it again). */
   isCurrent(version: Version): Promise<boolean>;
-  record(version: Version, made: Made): Promise<void>;
+  /** Writes the item of a version whose renditions are all stored. */
+  record(version: Version, renditions: readonly RenditionFacts[]): Promise<void>;
   /** Deletes the item unless a newer event wrote it. */
   remove(source: Version): Promise<void>;
 }
@@ -73,6 +75,6 @@ export async function removeAll(source: Version, deps: RecordDependencies): Prom
   const removed = await duringStep('remove-thumbnails', () =>
     removeDerivatives(deps.s3, config.thumbnailBucket, keys, source.key),
   );
-  await deps.metadata?.remove(source);
+  await duringStep('write-metadata', async () => deps.metadata?.remove(source));
   return removed;
 }

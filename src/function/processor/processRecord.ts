@@ -82,7 +82,8 @@ async function followCurrent(object: S3ObjectEvent, deps: RecordDependencies): P
       : 'no derivative was left to remove';
   return {
     outcome: { status: 'deleted', removedKeys, detail },
-    mutated: removedKeys.length > 0,
+    // With a table, its item was deleted too (conditionally): read the source again either way.
+    mutated: removedKeys.length > 0 || deps.metadata !== undefined,
     standing: { kind: 'absent' },
   };
 }

@@ -4,27 +4,14 @@ import {
   DETAIL_TYPES,
   type EventFacts,
   type EventPublisher,
-  type RenditionFacts,
 } from '../../aws/events/completionEvents';
+import { renditionFacts } from '../../core/derivatives';
 import { readDerivative } from '../../aws/s3/derivativeStore';
 import { outputDimensions } from '../../core/engine/outputFacts';
-import { OUTPUT_FORMATS, type OutputFormat } from '../../core/engine/thumbnailOptions';
+import type { OutputFormat } from '../../core/engine/thumbnailOptions';
 import type { RecordDependencies } from './passes';
 import type { RecordOutcome } from './recordOutcome';
 import { duringStep } from './stepFailure';
-
-/** The rendition the configuration makes today (one per source), as events name it. */
-const RENDITION_NAME = 'thumbnail';
-
-function rendition(
-  key: string,
-  format: OutputFormat,
-  size: { width: number; height: number },
-  bytes: number,
-) {
-  const { contentType } = OUTPUT_FORMATS[format];
-  return { name: RENDITION_NAME, format, key, ...size, bytes, contentType } satisfies RenditionFacts;
-}
 
 /**
  * A redelivered upload whose thumbnail is already current is announced again (publishing is at least
@@ -37,7 +24,7 @@ async function currentFacts(outputKey: string, deps: RecordDependencies): Promis
   if (stored === undefined) {
     return undefined;
   }
-  const facts = rendition(
+  const facts = renditionFacts(
     outputKey,
     deps.config.thumbnail.format,
     await outputDimensions(stored),
@@ -56,7 +43,7 @@ async function factsFor(
   switch (outcome.status) {
     case 'made': {
       const { width, height, bytes, format } = outcome.output;
-      const made = rendition(outcome.outputKey, format as OutputFormat, { width, height }, bytes);
+      const made = renditionFacts(outcome.outputKey, format as OutputFormat, { width, height }, bytes);
       return { ...common, detailType: DETAIL_TYPES.ready, renditions: [made] };
     }
     case 'deleted':
