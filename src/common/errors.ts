@@ -76,6 +76,7 @@ export type Step =
   | 'check-thumbnail'
   | 'download-source'
   | 'write-thumbnail'
+  | 'write-manifest'
   | 'check-source'
   | 'remove-thumbnails'
   | 'publish-event'

@@ -122,7 +122,7 @@ describeTier('moto', 'completion events through an EventBridge rule to SQS', () 
         source: { eTag: second },
         reason: 'not-an-image',
         message: expect.stringContaining('not'),
-        removedKeys: ['events/dog.png.jpg'],
+        removedKeys: ['events/dog.png.jpg', '_manifests/events/dog.png.json'],
       },
     });
     expect(events[3]).toMatchObject({

@@ -49,7 +49,10 @@ describe('deletes and overwrites', () => {
     const records = await deliverEach(harness(), taken());
 
     expect(outcomes(records)).toEqual([
-      { status: 'deleted', removedKeys: ['del/cat.png.jpg', 'del/cat.png.webp'] },
+      {
+        status: 'deleted',
+        removedKeys: ['del/cat.png.jpg', 'del/cat.png.webp', '_manifests/del/cat.png.json'],
+      },
     ]);
     expect(await thumbnails('del/')).toEqual({});
     expect(output.logs()).toContainEqual(
@@ -76,8 +79,8 @@ describe('deletes and overwrites', () => {
     const records = await deliverEach(harness(), [...deletes, ...deletes]);
 
     expect(outcomes(records)).toEqual([
-      { status: 'deleted', removedKeys: ['dup/a.jpg.jpg'] },
-      { status: 'deleted', removedKeys: ['dup/b.jpg.jpg'] },
+      { status: 'deleted', removedKeys: ['dup/a.jpg.jpg', '_manifests/dup/a.jpg.json'] },
+      { status: 'deleted', removedKeys: ['dup/b.jpg.jpg', '_manifests/dup/b.jpg.json'] },
       { status: 'deleted' },
       { status: 'deleted' },
     ]);
@@ -95,11 +98,19 @@ describe('deletes and overwrites', () => {
     const refusal = await deliverEach(harness(), taken());
 
     expect(outcomes(refusal)).toEqual([
-      { status: 'rejected', reason: 'not-an-image', removedKeys: ['over/pic.jpg.jpg'] },
+      {
+        status: 'rejected',
+        reason: 'not-an-image',
+        removedKeys: ['over/pic.jpg.jpg', '_manifests/over/pic.jpg.json'],
+      },
     ]);
     expect(await thumbnails('over/')).toEqual({});
     expect(output.logs()).toContainEqual(
-      expect.objectContaining({ level: 'ERROR', reason: 'not-an-image', removedKeys: ['over/pic.jpg.jpg'] }),
+      expect.objectContaining({
+        level: 'ERROR',
+        reason: 'not-an-image',
+        removedKeys: ['over/pic.jpg.jpg', '_manifests/over/pic.jpg.json'],
+      }),
     );
   });
 
@@ -109,7 +120,11 @@ describe('deletes and overwrites', () => {
     await put('big/pic.jpg', await solidImage(900, 900, 'png'));
     const records = await deliverEach(harness({ MAX_INPUT_BYTES: '2000' }), taken());
     expect(outcomes(records)).toEqual([
-      { status: 'rejected', reason: 'too-large', removedKeys: ['big/pic.jpg.jpg'] },
+      {
+        status: 'rejected',
+        reason: 'too-large',
+        removedKeys: ['big/pic.jpg.jpg', '_manifests/big/pic.jpg.json'],
+      },
     ]);
   });
 

@@ -145,7 +145,9 @@ describe('records of one key at the same time', () => {
     await s3.s3.send(new DeleteObjectCommand({ Bucket: SOURCE_BUCKET, Key: 'held/a.jpg' }));
     expect(outcomes(await deliverEach(handlerFor(s3.endpoint), taken()))).toEqual([{ status: 'deleted' }]);
 
-    expect(outcomes(await slow.records)).toEqual([{ status: 'deleted', removedKeys: ['held/a.jpg.jpg'] }]);
+    expect(outcomes(await slow.records)).toEqual([
+      { status: 'deleted', removedKeys: ['held/a.jpg.jpg', '_manifests/held/a.jpg.json'] },
+    ]);
     expect(await stampedKeys(s3.s3, THUMBNAIL_BUCKET)).toEqual({});
   });
 
@@ -156,6 +158,9 @@ describe('records of one key at the same time', () => {
     expect(outcomes(await deliverEach(handlerFor(s3.endpoint), taken()))).toEqual([{ status: 'made' }]);
 
     expect(outcomes(await slow.records)).toEqual([{ status: 'made' }]);
-    expect(await stampedKeys(s3.s3, THUMBNAIL_BUCKET)).toEqual({ 'held/b.jpg.jpg': newer });
+    expect(await stampedKeys(s3.s3, THUMBNAIL_BUCKET)).toEqual({
+      '_manifests/held/b.jpg.json': newer,
+      'held/b.jpg.jpg': newer,
+    });
   });
 });

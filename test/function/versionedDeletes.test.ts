@@ -106,7 +106,7 @@ describeTier('moto', 'deletes in a versioned bucket', () => {
     const records = await deliverEach(handlerFor(moto), [marker, second, first, marker]);
 
     expect(outcomes(records)).toEqual([
-      { status: 'deleted', removedKeys: ['v/c.png.jpg'] },
+      { status: 'deleted', removedKeys: ['v/c.png.jpg', '_manifests/v/c.png.json'] },
       { status: 'skipped', reason: 'source-gone' },
       { status: 'skipped', reason: 'source-gone' },
       { status: 'deleted' },

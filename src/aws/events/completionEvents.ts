@@ -1,5 +1,6 @@
 import type { S3ObjectEvent } from './parseS3Event';
 import type { RenditionFacts } from '../../core/derivatives';
+import type { Placeholders } from '../../core/engine/makeRenditions';
 
 /**
  * The events the function publishes on EventBridge, one per outcome an application may act on: the
@@ -39,7 +40,7 @@ export interface CompletionDetail {
   };
   readonly thumbnailBucket: string;
   readonly renditions?: readonly RenditionFacts[];
-  readonly placeholders?: Readonly<Record<string, string>>;
+  readonly placeholders?: Placeholders;
   /** Derivatives this delivery deleted (a repeated delivery deletes nothing more). */
   readonly removedKeys?: readonly string[];
   readonly reason?: string;
@@ -51,7 +52,7 @@ export interface EventFacts {
   readonly detailType: DetailType;
   readonly eTag?: string | undefined;
   readonly renditions?: readonly RenditionFacts[] | undefined;
-  readonly placeholders?: Readonly<Record<string, string>> | undefined;
+  readonly placeholders?: Placeholders | undefined;
   readonly removedKeys?: readonly string[] | undefined;
   readonly reason?: string | undefined;
   readonly message?: string | undefined;

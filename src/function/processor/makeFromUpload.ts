@@ -1,41 +1,27 @@
 import { exactBytes, exactCount } from '../../common/text';
-import { makeThumbnail, type Thumbnail } from '../../core/engine/makeThumbnail';
-import { OUTPUT_FORMATS } from '../../core/engine/thumbnailOptions';
-import { thumbnailKey } from '../../core/thumbnailKey';
-import { renditionFacts } from '../../core/derivatives';
+import { makeRenditions, type Renditions } from '../../core/engine/makeRenditions';
+import type { Rendition } from '../../core/renditions';
+import type { RenditionFacts } from '../../core/derivatives';
 import { downloadSource, type SourceDownload } from '../../aws/s3/downloadSource';
-import { stampFor } from '../../aws/s3/thumbnailStamp';
-import { readStoredStamp, type ThumbnailLocation, writeThumbnail } from '../../aws/s3/thumbnailStore';
 import type { Config } from '../config';
-import { type RecordOutcome, rejected, skipped } from './recordOutcome';
+import { type RecordOutcome, type RenditionResult, rejected, skipped } from './recordOutcome';
+import { type Plan, planFor, readStoredState, stillToMake } from './renditionPlan';
 import { duringStep } from './stepFailure';
+import { writeRenditions } from './writeRenditions';
 import { isImageRejectedError } from '../../common/errors';
 import { type Pass, type RecordDependencies, type Version, removeAll, sameVersion } from './passes';
 
-export const overLimit = (what: string, bytes: number, limit: number) =>
+const overLimit = (what: string, bytes: number, limit: number) =>
   `${what} ${exactBytes(bytes)}, above the ${exactCount(limit)}-byte limit`;
 
-/** Where the thumbnail of `key` goes with the configured settings. */
-export function outputFor(key: string, config: Config): ThumbnailLocation {
-  const { extension } = OUTPUT_FORMATS[config.thumbnail.format];
-  return { bucket: config.thumbnailBucket, key: thumbnailKey(key, config.thumbnailPrefix, extension) };
-}
-
-async function isCurrent(version: Version, output: ThumbnailLocation, deps: RecordDependencies) {
-  if (version.eTag === undefined) {
-    return false;
-  }
-  const stored = await duringStep('check-thumbnail', () => readStoredStamp(deps.s3, output));
-  if (stored?.sourceETag !== version.eTag || stored.settings !== deps.settings) {
-    return false;
-  }
-  return (await duringStep('read-metadata', async () => deps.metadata?.isCurrent(version))) ?? true;
-}
-
-/** The thumbnail, or the permanent rejection the engine gave the bytes. */
-async function renderOrReject(body: Buffer, config: Config): Promise<Thumbnail | RecordOutcome> {
+/** Every rendition still to make, or the permanent rejection the engine gave the bytes. */
+async function renderOrReject(
+  body: Buffer,
+  renditions: readonly Rendition[],
+  config: Config,
+): Promise<Renditions | RecordOutcome> {
   try {
-    return await makeThumbnail(body, config.thumbnail, config.inputLimits);
+    return await makeRenditions(body, renditions, { ...config.thumbnail, ...config.inputLimits });
   } catch (error) {
     if (isImageRejectedError(error)) {
       return rejected(error.reason, error.message);
@@ -64,6 +50,28 @@ function tooLargeDetail(bytes: number, limit: number): string {
     : `object passed the ${exactCount(limit)}-byte limit while downloading (S3 declared ${exactBytes(bytes)})`;
 }
 
+/** The outcome of a record made: the first rendition stands for "the thumbnail" in logs and tools. */
+function madeOutcome(made: Renditions, renditions: readonly RenditionResult[], plan: Plan, eTag: string) {
+  const [first] = renditions;
+  const output = first
+    ? { bytes: first.bytes, width: first.width, height: first.height, format: first.format }
+    : { bytes: 0, width: 0, height: 0, format: '' };
+  const outputKey = first?.key ?? plan.manifestKey;
+  const { input, placeholders } = made;
+  return {
+    status: 'made',
+    sourceETag: eTag,
+    outputKey,
+    input,
+    output,
+    renditions,
+    manifestKey: plan.manifestKey,
+    placeholders,
+  } as const;
+}
+
+const describeCount = (outputs: number) => (outputs === 1 ? 'the thumbnail' : `all ${outputs} renditions`);
+
 /**
  * A refused version's outcome: the refusal, and the derivatives of whatever the key held before removed,
  * since no thumbnail may stand for content that is gone. `confirmed` says the source was seen holding
@@ -77,11 +85,11 @@ async function refuse(
   deps: RecordDependencies,
 ): Promise<Pass> {
   const standing = { kind: 'present', eTag: version.eTag } as const;
+  const outcome = { ...refusal, ...(version.eTag === undefined ? {} : { sourceETag: version.eTag }) };
   if (!confirmed && !(await sameVersion(version, deps))) {
-    return { outcome: { ...refusal, sourceETag: version.eTag }, mutated: false, standing };
+    return { outcome, mutated: false, standing };
   }
   const removedKeys = await removeAll(version, deps);
-  const outcome = { ...refusal, ...(version.eTag === undefined ? {} : { sourceETag: version.eTag }) };
   return {
     outcome: removedKeys.length === 0 ? outcome : { ...outcome, removedKeys },
     mutated: removedKeys.length > 0,
@@ -89,9 +97,22 @@ async function refuse(
   };
 }
 
+/** Whether every rendition, the manifest and (with a table) the item are current for this version. */
+async function isCurrent(version: Version, plan: Plan, deps: RecordDependencies) {
+  const object = { ...version, eventName: 'ObjectCreated:Put' };
+  const state = await readStoredState(object, plan, deps.s3, deps.config.thumbnailBucket);
+  const toMake = stillToMake(plan, state);
+  if (toMake.length > 0 || !state.manifestCurrent || version.eTag === undefined) {
+    return { state, toMake, current: false };
+  }
+  const item = await duringStep('read-metadata', async () => deps.metadata?.isCurrent(version));
+  return { state, toMake, current: item ?? true };
+}
+
 /**
- * One pass over one version of a source: skipped when its thumbnail is current or it is gone, refused
- * (removing its predecessor's derivatives), or made. Rejects only for failures worth retrying.
+ * One pass over one version of a source: skipped when its renditions are current or it is gone, refused
+ * (removing its predecessor's derivatives), or made (only the renditions not current, then the manifest,
+ * then the table's item). Rejects only for failures worth retrying.
  */
 export async function makeFromUpload(version: Version, deps: RecordDependencies): Promise<Pass> {
   const { config, s3 } = deps;
@@ -99,11 +120,12 @@ export async function makeFromUpload(version: Version, deps: RecordDependencies)
   if (version.size !== undefined && version.size > limit) {
     return refuse(version, rejected('too-large', overLimit('object is', version.size, limit)), false, deps);
   }
-  const output = outputFor(version.key, config);
+  const plan = planFor(version.key, config);
+  const { state, toMake, current } = await isCurrent(version, plan, deps);
   const unchanged = { mutated: false, standing: { kind: 'present', eTag: version.eTag } } as const;
-  if (await isCurrent(version, output, deps)) {
-    const detail = `${output.key} was already made from this version with these settings`;
-    return { ...unchanged, outcome: skipped('already-current', detail, output.key) };
+  if (current) {
+    const detail = `${describeCount(plan.outputs.length)} and the manifest were already made from this version with these settings`;
+    return { ...unchanged, outcome: skipped('already-current', detail, plan.outputs[0]?.key) };
   }
   const download = await duringStep('download-source', () => downloadSource(s3, version, limit));
   if (download.kind === 'too-large') {
@@ -112,33 +134,28 @@ export async function makeFromUpload(version: Version, deps: RecordDependencies)
   if (download.kind !== 'downloaded') {
     return { ...unchanged, outcome: downloadSkip(download) };
   }
-  const thumbnail = await renderOrReject(download.body, config);
-  if ('status' in thumbnail) {
-    return refuse(version, thumbnail, true, deps);
+  const made = await renderOrReject(download.body, toMake, config);
+  if ('status' in made) {
+    return refuse(version, made, true, deps);
   }
-  return store({ ...version, eTag: version.eTag ?? download.eTag }, output, thumbnail, deps);
-}
-
-/** Writes the thumbnail, then its metadata item: the made outcome. */
-async function store(
-  version: Version,
-  output: ThumbnailLocation,
-  thumbnail: Thumbnail,
-  deps: RecordDependencies,
-): Promise<Pass> {
-  const stamp = stampFor(version.key, version.eTag ?? '', deps.settings);
-  await duringStep('write-thumbnail', () =>
-    writeThumbnail(deps.s3, output, thumbnail, stamp, deps.config.cacheControl),
+  const eTag = version.eTag ?? download.eTag;
+  const object = { ...version, eTag, eventName: 'ObjectCreated:Put' };
+  const renditions = await writeRenditions(s3, config, { object, eTag, made, plan, state });
+  const facts: RenditionFacts[] = renditions.map(
+    ({ name, format, key, width, height, bytes, contentType }) => ({
+      name,
+      format,
+      key,
+      width,
+      height,
+      bytes,
+      contentType,
+    }),
   );
-  const { width, height, format } = thumbnail;
-  const outcome = {
-    status: 'made',
-    sourceETag: version.eTag,
-    outputKey: output.key,
-    input: thumbnail.input,
-    output: { bytes: thumbnail.data.length, width, height, format },
-  } as const;
-  const facts = renditionFacts(output.key, format, { width, height }, thumbnail.data.length);
-  await duringStep('write-metadata', async () => deps.metadata?.record(version, [facts]));
-  return { outcome, mutated: true, standing: { kind: 'present', eTag: version.eTag } };
+  await duringStep('write-metadata', async () => deps.metadata?.record({ ...version, eTag }, facts));
+  return {
+    outcome: madeOutcome(made, renditions, plan, eTag),
+    mutated: true,
+    standing: { kind: 'present', eTag },
+  };
 }

@@ -1,6 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import { derivativeKeys } from '../../core/derivatives';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../core/engine/thumbnailOptions';
+import { manifestKey, renditionKey } from '../../core/thumbnailKey';
 import { headSource, removeDerivatives, type SourceState } from '../../aws/s3/derivativeStore';
 import type { RecordOutcome } from './recordOutcome';
 import type { RenditionFacts } from '../../core/derivatives';
@@ -34,8 +36,6 @@ export interface MetadataStore {
 export interface RecordDependencies {
   readonly s3: S3Client;
   readonly config: Config;
-  /** {@link settingsFingerprint} of `config.thumbnail`, computed once. */
-  readonly settings: string;
   readonly metadata?: MetadataStore | undefined;
 }
 
@@ -68,10 +68,22 @@ export async function sameVersion(version: Version, deps: RecordDependencies): P
   return now.kind === 'present' && now.eTag === version.eTag;
 }
 
+/**
+ * The keys the configured renditions may have written for `key`, in every format (a format dropped from
+ * a rendition since is still found), and the manifest's.
+ */
+function configuredKeys(key: string, config: Config): string[] {
+  const formats = Object.keys(OUTPUT_FORMATS) as OutputFormat[];
+  const outputs = config.renditions.flatMap((rendition) =>
+    formats.map((format) => renditionKey(key, rendition, format, config.thumbnailPrefix)),
+  );
+  return [...outputs, manifestKey(key, config.thumbnailPrefix)];
+}
+
 /** Deletes every derivative of `key` and its metadata item; returns the thumbnail keys deleted. */
 export async function removeAll(source: Version, deps: RecordDependencies): Promise<string[]> {
   const { config } = deps;
-  const keys = derivativeKeys(source.key, config.thumbnailPrefix);
+  const keys = derivativeKeys(source.key, config.thumbnailPrefix, configuredKeys(source.key, config));
   const removed = await duringStep('remove-thumbnails', () =>
     removeDerivatives(deps.s3, config.thumbnailBucket, keys, source.key),
   );

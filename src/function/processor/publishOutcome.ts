@@ -5,33 +5,44 @@ import {
   type EventFacts,
   type EventPublisher,
 } from '../../aws/events/completionEvents';
-import { renditionFacts } from '../../core/derivatives';
+import type { RenditionFacts } from '../../core/derivatives';
+import { readManifest } from '../../core/manifest';
+import { manifestKey } from '../../core/thumbnailKey';
 import { readDerivative } from '../../aws/s3/derivativeStore';
-import { outputDimensions } from '../../core/engine/outputFacts';
-import type { OutputFormat } from '../../core/engine/thumbnailOptions';
 import type { RecordDependencies } from './passes';
 import type { RecordOutcome } from './recordOutcome';
 import { duringStep } from './stepFailure';
 
 /**
- * A redelivered upload whose thumbnail is already current is announced again (publishing is at least
- * once: the first delivery may have failed to publish), described from the stored thumbnail itself.
+ * A redelivered upload whose renditions are already current is announced again (publishing is at least
+ * once: the first delivery may have failed to publish), described from its manifest.
  */
-async function currentFacts(outputKey: string, deps: RecordDependencies): Promise<EventFacts | undefined> {
+async function currentFacts(key: string, deps: RecordDependencies): Promise<EventFacts | undefined> {
   const stored = await duringStep('check-thumbnail', () =>
-    readDerivative(deps.s3, deps.config.thumbnailBucket, outputKey),
+    readDerivative(deps.s3, deps.config.thumbnailBucket, manifestKey(key, deps.config.thumbnailPrefix)),
   );
-  if (stored === undefined) {
+  const manifest = stored && readManifest(stored.toString('utf8'));
+  if (!manifest) {
     return undefined;
   }
-  const facts = renditionFacts(
-    outputKey,
-    deps.config.thumbnail.format,
-    await outputDimensions(stored),
-    stored.length,
-  );
-  return { detailType: DETAIL_TYPES.ready, renditions: [facts] };
+  const renditions = manifest.renditions.map(facts);
+  return {
+    detailType: DETAIL_TYPES.ready,
+    eTag: manifest.source.eTag,
+    renditions,
+    placeholders: manifest.placeholders,
+  };
 }
+
+const facts = ({ name, format, key, width, height, bytes, contentType }: RenditionFacts): RenditionFacts => ({
+  name,
+  format,
+  key,
+  width,
+  height,
+  bytes,
+  contentType,
+});
 
 /** What to publish for an outcome, or undefined for outcomes no application needs to hear of. */
 async function factsFor(
@@ -41,11 +52,13 @@ async function factsFor(
 ): Promise<EventFacts | undefined> {
   const common = { eTag: outcome.sourceETag, removedKeys: outcome.removedKeys };
   switch (outcome.status) {
-    case 'made': {
-      const { width, height, bytes, format } = outcome.output;
-      const made = renditionFacts(outcome.outputKey, format as OutputFormat, { width, height }, bytes);
-      return { ...common, detailType: DETAIL_TYPES.ready, renditions: [made] };
-    }
+    case 'made':
+      return {
+        ...common,
+        detailType: DETAIL_TYPES.ready,
+        renditions: (outcome.renditions ?? []).map(facts),
+        placeholders: outcome.placeholders,
+      };
     case 'deleted':
       return { ...common, detailType: DETAIL_TYPES.deleted, removedKeys: outcome.removedKeys };
     case 'rejected':
@@ -56,10 +69,8 @@ async function factsFor(
         message: outcome.detail,
       };
     case 'skipped':
-      return outcome.reason === 'already-current' &&
-        object.eventName.startsWith('ObjectCreated:') &&
-        outcome.outputKey
-        ? currentFacts(outcome.outputKey, deps)
+      return outcome.reason === 'already-current' && object.eventName.startsWith('ObjectCreated:')
+        ? currentFacts(object.key, deps)
         : undefined;
     default:
       return undefined;

@@ -1,4 +1,6 @@
+import type { Placeholders } from '../../core/engine/makeRenditions';
 import type { InputInfo } from '../../core/engine/makeThumbnail';
+import type { ManifestRendition } from '../../core/manifest';
 import { type RejectionReason } from '../../common/errors';
 
 /** Nothing to do, by design: not an error and nothing to retry. */
@@ -25,8 +27,16 @@ export const SKIP_SEVERITY = {
 /** Permanent failures: logged once and never retried, since the same input always fails the same way. */
 export type RejectReason = RejectionReason;
 
-/** What a thumbnail made from a record is: its input's facts and its own. */
+/** One rendition in one format of a record: made this time, or already current (and left alone). */
+export type RenditionResult = ManifestRendition & {
+  readonly made: boolean;
+  /** How long its resize and encode took, when made. */
+  readonly encodeMs?: number;
+};
+
+/** What a record was made into: its input's facts, its first rendition's (the thumbnail), and all of them. */
 export interface Made {
+  /** The first rendition's key: with RENDITIONS unset, the one thumbnail's. */
   readonly outputKey: string;
   readonly input: InputInfo;
   readonly output: {
@@ -35,6 +45,9 @@ export interface Made {
     readonly height: number;
     readonly format: string;
   };
+  readonly renditions?: readonly RenditionResult[];
+  /** Where the manifest, written last, is. */
+  readonly manifestKey?: string;
 }
 
 /** Every field an outcome may carry, so that a reader can ask any outcome for any of them. */
@@ -46,6 +59,8 @@ type Fields = Partial<Made> & {
   readonly removedKeys?: readonly string[];
   /** The source version the outcome is about (a removal's may be the version that stands now). */
   readonly sourceETag?: string;
+  /** The placeholders made with the renditions (thumbhash, dominant colour). */
+  readonly placeholders?: Placeholders;
 };
 
 /**
