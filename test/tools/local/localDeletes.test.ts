@@ -49,7 +49,7 @@ describe('npm start: deletes, overwrites and the event log', () => {
     expect(await galleryKeys()).toContain('del/one.png');
 
     await s3.send(new DeleteObjectCommand({ Bucket: 'uploads', Key: 'del/one.png' }));
-    await stack.waitFor(/^deleted +uploads\/del\/one\.png: removed 1 /m);
+    await stack.waitFor(/^deleted +uploads\/del\/one\.png: removed 2 /m);
 
     expect(await getObject(s3, 'thumbnails', 'del/one.png.jpg')).toBeUndefined();
     expect(await galleryKeys()).not.toContain('del/one.png');
