@@ -41,6 +41,17 @@ const LABELS = {
     ['partialThumbnailsSeen', 'partial or zero-byte thumbnails seen'],
     ['thumbnailReadsWhileFaulting', 'thumbnail reads made to look for them'],
   ],
+  storm: [
+    ['keys', 'keys overwritten and deleted'],
+    ['writes', 'writes (image, non-image or delete) from 4 concurrent clients'],
+    ['deliveries', 'events handled (out of order; about a third of them twice)'],
+    ['retried', "invocations thrown and retried (as Lambda's retry)"],
+    ['made', 'thumbnails made'],
+    ['deleted', 'records that followed a delete'],
+    ['rejected', "overwrites refused (their predecessor's thumbnail removed)"],
+    ['thumbnailsAtEnd', "thumbnails at the end (exactly those of each key's final state)"],
+    ['durationMs', 'duration (ms)'],
+  ],
   'hostile-input': [
     ['files', 'files in the hostile corpus'],
     ['refused', 'refused, each with its reason'],

@@ -72,11 +72,20 @@ export const isImageRejectedError = (error: unknown): error is ImageRejectedErro
   error instanceof ImageRejectedError;
 
 /**
- * The S3 calls a record makes, in order. `check-source` is made only for an object no event described
- * (a backfill task names a key, not the version's ETag), to learn which version is there.
+ * The calls a record makes (S3, EventBridge, DynamoDB), each named in its failure. `check-source` is a
+ * HEAD of the source: before a removal, and for an object no event described (a backfill task names a
+ * key, not the version's ETag).
  */
 export type Step =
-  'check-source' | 'check-thumbnail' | 'download-source' | 'write-thumbnail' | 'write-manifest';
+  | 'check-thumbnail'
+  | 'download-source'
+  | 'write-thumbnail'
+  | 'write-manifest'
+  | 'check-source'
+  | 'remove-thumbnails'
+  | 'publish-event'
+  | 'read-metadata'
+  | 'write-metadata';
 
 /**
  * A retryable failure of one S3 call, naming which one: "AccessDenied" alone does not say whether the
@@ -91,6 +100,11 @@ export class StepFailedError extends Error {
   ) {
     super(`${step} failed: ${describeError(cause)}`);
   }
+}
+
+/** An entry EventBridge's PutEvents answered for but refused: retried like any other failure. */
+export class EventRefusedError extends Error {
+  override readonly name = 'EventRefusedError';
 }
 
 /**

@@ -22,6 +22,10 @@ export interface Config {
   readonly renditions: readonly Rendition[];
   /** What one input may cost in memory before it is decoded. */
   readonly inputLimits: InputLimits;
+  /** The EventBridge bus completion events go to (a name or ARN); unset, none are published. */
+  readonly eventBusName?: string | undefined;
+  /** The DynamoDB metadata table (a name or ARN); unset, there is none. */
+  readonly metadataTable?: string | undefined;
 }
 
 const option = thumbnailOptionsSchema.shape;
@@ -41,6 +45,24 @@ const prefixSchema = z.string().check(
   z.refine((prefix) => Buffer.byteLength(prefix) <= 512, 'must be at most 512 bytes'),
   z.refine((prefix) => !prefix.startsWith('/'), 'must not start with "/" (S3 keys have no leading slash)'),
 );
+
+const eventBusSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^(?:arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[A-Za-z0-9._\-/]{1,256}$/,
+      'must be an EventBridge bus name (default for the default bus) or its ARN',
+    ),
+  );
+
+const tableSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^(?:arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/)?[A-Za-z0-9._-]{3,255}$/,
+      'must be a DynamoDB table name (3 to 255 of A-Z, a-z, 0-9, "_", "-", ".") or its ARN',
+    ),
+  );
 
 /** Environment variable -> schema. The README's configuration table documents these same names. */
 const envSchema = z.object({
@@ -68,6 +90,8 @@ const envSchema = z.object({
   MAX_METADATA_BYTES: limit.maxMetadataBytes,
   MAX_INPUT_FRAMES: limit.maxFrames,
   MAX_DECODE_BYTES: z.optional(z.wholeNumber(1)),
+  EVENT_BUS_NAME: z.optional(eventBusSchema),
+  METADATA_TABLE: z.optional(tableSchema),
   /** Set by Lambda itself: the function's memory in MB. */
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z.optional(z.wholeNumber(128)),
 });
@@ -169,5 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxFrames: vars.MAX_INPUT_FRAMES,
       maxDecodeBytes: decodeLimit(vars.MAX_DECODE_BYTES, vars.AWS_LAMBDA_FUNCTION_MEMORY_SIZE),
     },
+    eventBusName: vars.EVENT_BUS_NAME,
+    metadataTable: vars.METADATA_TABLE,
   };
 }

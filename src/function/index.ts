@@ -10,9 +10,17 @@ import { dispatchByShape } from './handlers/dispatch';
 import { createS3EventHandler } from './handlers/s3Event';
 import { createObservability } from '../aws/observability';
 import { createS3Client } from '../aws/s3/client';
+import { createEventBridgePublisher } from '../aws/events/eventBridge';
+import { createMetadataTable } from '../aws/dynamodb/metadataTable';
 
 const config = loadConfig(process.env);
-const dependencies = { ...createObservability(process.env), s3: createS3Client(config), config };
+const dependencies = {
+  ...createObservability(process.env),
+  s3: createS3Client(config),
+  config,
+  publisher: config.eventBusName === undefined ? undefined : createEventBridgePublisher(config.eventBusName),
+  metadata: config.metadataTable === undefined ? undefined : createMetadataTable(config.metadataTable),
+};
 
 export const s3EventHandler = createS3EventHandler(dependencies);
 export const batchOperationsHandler = createBatchOperationsHandler(dependencies);

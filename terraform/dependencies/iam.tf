@@ -9,6 +9,23 @@ locals {
     Resource = [var.kms_key_arn]
   }]
 
+  # The bus completion events go to; the table holding what was made, when there is one.
+  event_bus_arn      = var.event_bus_name == null ? null : "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/${var.event_bus_name}"
+  metadata_table_arn = "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.metadata_table}"
+
+  event_statements = var.event_bus_name == null ? [] : [{
+    Sid      = "PublishCompletionEvents"
+    Effect   = "Allow"
+    Action   = ["events:PutEvents"]
+    Resource = [local.event_bus_arn]
+  }]
+  metadata_statements = var.metadata_table ? [{
+    Sid      = "KeepMetadata"
+    Effect   = "Allow"
+    Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+    Resource = [local.metadata_table_arn]
+  }] : []
+
   execution_statements = concat(
     [
       {
@@ -25,6 +42,24 @@ locals {
         Resource = ["${local.thumbnail_bucket_arn}/${var.thumbnail_prefix}*"]
       },
       {
+        # Thumbnails follow their original: deleted with it, or when an overwrite is refused.
+        Sid      = "RemoveThumbnails"
+        Effect   = "Allow"
+        Action   = ["s3:DeleteObject"]
+        Resource = ["${local.thumbnail_bucket_arn}/${var.thumbnail_prefix}*"]
+      },
+      merge(
+        {
+          # So that a deleted upload reads as 404, not 403 (which is never taken for a delete), listing
+          # only under the source prefix.
+          Sid      = "TellDeletedUploads"
+          Effect   = "Allow"
+          Action   = ["s3:ListBucket"]
+          Resource = [local.source_bucket_arn]
+        },
+        var.source_prefix == "" ? {} : { Condition = { StringLike = { "s3:prefix" = ["${var.source_prefix}*"] } } },
+      ),
+      {
         Sid      = "WriteOwnLogs"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -39,6 +74,8 @@ locals {
       },
     ],
     local.bucket_key_statements,
+    local.event_statements,
+    local.metadata_statements,
   )
 }
 

@@ -21,6 +21,7 @@ locals {
   log_group_name       = "/aws/lambda/${local.function_name}"
   log_group_arn        = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
   dead_letter_queue    = "${var.project_name}-dead-letters"
+  metadata_table       = "${var.project_name}-metadata"
   dead_letter_arn      = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.dead_letter_queue}"
 
   buckets = {

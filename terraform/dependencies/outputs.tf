@@ -77,3 +77,18 @@ output "log_group_name" {
   description = "CloudWatch log group of the function."
   value       = aws_cloudwatch_log_group.function.name
 }
+
+output "event_bus_name" {
+  description = "EventBridge bus the function publishes completion events on (null: none)."
+  value       = var.event_bus_name
+}
+
+output "event_bus_arn" {
+  description = "ARN of that bus (null: none)."
+  value       = local.event_bus_arn
+}
+
+output "metadata_table_name" {
+  description = "DynamoDB metadata table (null when metadata_table is off)."
+  value       = var.metadata_table ? aws_dynamodb_table.metadata[0].name : null
+}

@@ -90,6 +90,29 @@ variable "force_destroy" {
   default     = true
 }
 
+variable "event_bus_name" {
+  description = "EventBridge bus the function publishes its completion events on (docs/events.md): `default` (the account's default bus) or the name of a bus in this account and region. Null: no events, and no events:PutEvents grant."
+  type        = string
+  default     = "default"
+
+  validation {
+    condition     = var.event_bus_name == null || can(regex("^[A-Za-z0-9._-]{1,256}$", var.event_bus_name))
+    error_message = "event_bus_name must be an event bus name (letters, digits, \".\", \"_\", \"-\"; at most 256), not an ARN."
+  }
+}
+
+variable "metadata_table" {
+  description = "Create the DynamoDB metadata table (one item per source object, docs/events.md): on-demand, point-in-time recovery and encryption on. Off: no table and no DynamoDB grant."
+  type        = bool
+  default     = false
+}
+
+variable "metadata_table_deletion_protection" {
+  description = "Deletion protection on the metadata table. Off by default, like force_destroy's buckets, so that scripts/destroyAll.sh leaves nothing behind; turn it on to protect production data (then set it off and apply before destroying)."
+  type        = bool
+  default     = false
+}
+
 variable "source_noncurrent_version_days" {
   description = "Days an overwritten or deleted upload's old version is kept in the versioned source bucket."
   type        = number

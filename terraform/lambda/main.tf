@@ -39,6 +39,9 @@ locals {
       POWERTOOLS_LOG_LEVEL = var.log_level
     },
     local.deps.source_prefix == "" ? {} : { SOURCE_PREFIX = local.deps.source_prefix },
+    # Read with try(): a dependencies state applied before these outputs existed has neither.
+    try(local.deps.event_bus_name, null) == null ? {} : { EVENT_BUS_NAME = local.deps.event_bus_name },
+    try(local.deps.metadata_table_name, null) == null ? {} : { METADATA_TABLE = local.deps.metadata_table_name },
     { for name, value in local.settings : name => tostring(value) if value != null },
   )
 
@@ -142,9 +145,10 @@ resource "aws_s3_bucket_notification" "uploads" {
     content {
       id                  = lambda_function.value == null ? "thumbnails" : "thumbnails${lambda_function.value}"
       lambda_function_arn = aws_lambda_alias.live.arn
-      events              = ["s3:ObjectCreated:*"]
-      filter_prefix       = local.deps.source_prefix == "" ? null : local.deps.source_prefix
-      filter_suffix       = lambda_function.value
+      # Removals too: thumbnails follow their original (deleted with it, remade on a version delete).
+      events        = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
+      filter_prefix = local.deps.source_prefix == "" ? null : local.deps.source_prefix
+      filter_suffix = lambda_function.value
     }
   }
 

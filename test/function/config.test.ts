@@ -115,6 +115,32 @@ describe('loadConfig', () => {
   });
 });
 
+describe('completion events and the metadata table', () => {
+  it('takes a bus and a table by name or ARN', () => {
+    const config = loadConfig({
+      THUMBNAIL_BUCKET: 'thumbnails',
+      EVENT_BUS_NAME: 'arn:aws:events:eu-west-1:123456789012:event-bus/uploads',
+      METADATA_TABLE: 'thumbnailer-metadata',
+    });
+    expect([config.eventBusName, config.metadataTable]).toEqual([
+      'arn:aws:events:eu-west-1:123456789012:event-bus/uploads',
+      'thumbnailer-metadata',
+    ]);
+    expect(loadConfig({ THUMBNAIL_BUCKET: 'thumbnails' })).toMatchObject({
+      eventBusName: undefined,
+      metadataTable: undefined,
+    });
+  });
+
+  it('names a malformed bus or table at init', () => {
+    const load = () =>
+      loadConfig({ THUMBNAIL_BUCKET: 'thumbnails', EVENT_BUS_NAME: 'my bus', METADATA_TABLE: 'ab' });
+    expect(load).toThrow(
+      /EVENT_BUS_NAME: must be an EventBridge bus name .*METADATA_TABLE: must be a DynamoDB table name/,
+    );
+  });
+});
+
 describe('loadConfig: RENDITIONS', () => {
   const load = (env: Record<string, string>) => loadConfig({ THUMBNAIL_BUCKET: 'thumbnails', ...env });
 

@@ -312,13 +312,13 @@ describe('handler against s3rver', () => {
       ]);
     });
 
-    it('skips events that do not create objects', async () => {
+    it('skips events that neither create nor remove objects', async () => {
       const { handler } = handlerFor(server);
       const result = await handler(
-        s3Event(SOURCE_BUCKET, [{ key: 'x.jpg', eventName: 'ObjectRemoved:Delete' }]),
+        s3Event(SOURCE_BUCKET, [{ key: 'x.jpg', eventName: 'ObjectRestore:Completed' }]),
       );
       expect(brief(result.records)).toEqual([
-        { key: 'x.jpg', status: 'skipped', reason: 'not-object-created' },
+        { key: 'x.jpg', status: 'skipped', reason: 'not-object-change' },
       ]);
     });
   });

@@ -29,6 +29,7 @@ export async function accountLeftovers(aws: AwsCli) {
       ['cloudwatch', 'describe-alarms'],
       (answer: { MetricAlarms: unknown[] }) => answer.MetricAlarms,
     ),
+    tables: await list(['dynamodb', 'list-tables'], (answer: { TableNames: unknown[] }) => answer.TableNames),
     oidcProviders: await list(
       ['iam', 'list-open-id-connect-providers'],
       (answer: { OpenIDConnectProviderList: unknown[] }) => answer.OpenIDConnectProviderList,
@@ -46,5 +47,6 @@ export const NOTHING_LEFT = {
   logGroups: [],
   topics: [],
   alarms: [],
+  tables: [],
   oidcProviders: [],
 };

@@ -23,15 +23,27 @@ const REPOSITORY = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/thumbnailer`;
 const OIDC_PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 const MINUTES = 60_000;
 
-/** Everything the function may do: read uploads, write and check thumbnails, log, dead-letter. Nothing else. */
+/**
+ * Everything the function may do: read uploads (and tell a deleted one), write, check and remove
+ * thumbnails, log, dead-letter, publish on the one bus, keep the one table's items. Nothing else.
+ */
+const TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/thumbnailer-metadata`;
 const EXECUTION_GRANTS = [
+  `dynamodb:DeleteItem ${TABLE}`,
+  `dynamodb:GetItem ${TABLE}`,
+  `dynamodb:PutItem ${TABLE}`,
+  `events:PutEvents arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`,
   `logs:CreateLogStream arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/thumbnailer:*`,
   `logs:PutLogEvents arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/thumbnailer:*`,
+  `s3:DeleteObject ${THUMBNAILS}/thumbs/*`,
   `s3:GetObject ${THUMBNAILS}/thumbs/*`,
   `s3:GetObject ${UPLOADS}/incoming/*`,
+  `s3:ListBucket ${UPLOADS}`,
   `s3:PutObject ${THUMBNAILS}/thumbs/*`,
   `sqs:SendMessage arn:aws:sqs:${REGION}:${ACCOUNT}:thumbnailer-dead-letters`,
 ];
+/** The one grant with a condition: listing the uploads bucket, only under the source prefix. */
+const LIST_CONDITION = { StringLike: { 's3:prefix': ['incoming/*'] } };
 
 // Moving the live and previous aliases terraform/lambda created; no CreateAlias, no version listing.
 const DEPLOY_LAMBDA_ACTIONS = [
@@ -99,6 +111,7 @@ describeTier(['terraform', 'moto'], 'terraform plan: least privilege', () => {
       'dependencies',
       '-var=source_prefix=incoming/',
       '-var=thumbnail_prefix=thumbs/',
+      '-var=metadata_table=true',
       '-var=github_repository=acme/thumbnailer',
       `-var=github_oidc_provider_arn=${OIDC_PROVIDER}`,
     );
@@ -110,6 +123,14 @@ describeTier(['terraform', 'moto'], 'terraform plan: least privilege', () => {
 
   it('lets the function read only uploads, write only thumbnails, log only to its group, send only to its DLQ', () => {
     expect(grants(policyAt(plan, 'aws_iam_role_policy.execution'))).toEqual(EXECUTION_GRANTS);
+  });
+
+  it('lets the function list the uploads bucket only under the source prefix', () => {
+    const statements = policyAt(plan, 'aws_iam_role_policy.execution').Statement;
+    const listing = statements.filter((statement) =>
+      JSON.stringify(statement.Action).includes('s3:ListBucket'),
+    );
+    expect(listing).toEqual([expect.objectContaining({ Resource: [UPLOADS], Condition: LIST_CONDITION })]);
   });
 
   it('lets only Lambda, for this account, assume the execution role', () => {
@@ -299,6 +320,19 @@ describeTier(['terraform', 'moto'], 'terraform plan: least privilege', () => {
     ],
   ])('would fail on %s', (_name, change, problem) => {
     expect(auditPlan(widened(change))).toEqual([expect.stringMatching(problem)]);
+  });
+
+  it('would fail on a listing no longer scoped to the source prefix', () => {
+    const plan = widened((resources) => {
+      editPolicy(resources, 'aws_iam_role_policy.execution', (document) => {
+        const listing = document.Statement.find((statement) => statement.Sid === 'TellDeletedUploads');
+        delete listing?.Condition;
+      });
+    });
+    const statements = policyAt(plan, 'aws_iam_role_policy.execution').Statement;
+    expect(statements.find((statement) => statement.Sid === 'TellDeletedUploads')?.Condition).not.toEqual(
+      LIST_CONDITION,
+    );
   });
 
   it('would fail on one extra action, even a harmless-looking one', () => {

@@ -53,6 +53,8 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
   let aws: (...args: string[]) => Promise<unknown>;
   let deps: Record<string, string>;
   const shared = '-var-file=../shared.tfvars';
+  // The dependencies stack with its optional metadata table, so that apply, re-plan and destroy cover it.
+  const withTable = '-var=metadata_table=true';
 
   beforeAll(async () => {
     moto = await startMotoServer({ tls: true });
@@ -71,7 +73,7 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
   it(
     'applies the dependencies stack',
     async () => {
-      const apply = await workspace.terraform('dependencies', 'apply', '-auto-approve', shared);
+      const apply = await workspace.terraform('dependencies', 'apply', '-auto-approve', shared, withTable);
       expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: '' });
       const outputs = JSON.parse(
         (await workspace.terraform('dependencies', 'output', '-json')).stdout,
@@ -133,32 +135,7 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
     )) as {
       PolicyDocument: { Statement: unknown[] };
     };
-    expect(role.PolicyDocument.Statement).toEqual([
-      {
-        Sid: 'ReadUploads',
-        Effect: 'Allow',
-        Action: ['s3:GetObject'],
-        Resource: [`${deps.source_bucket_arn ?? ''}/*`],
-      },
-      {
-        Sid: 'WriteAndCheckThumbnails',
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject'],
-        Resource: [`arn:aws:s3:::${deps.thumbnail_bucket ?? ''}/*`],
-      },
-      {
-        Sid: 'WriteOwnLogs',
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/thumbnailer:*`],
-      },
-      {
-        Sid: 'DeadLetter',
-        Effect: 'Allow',
-        Action: ['sqs:SendMessage'],
-        Resource: [deps.dead_letter_queue_arn],
-      },
-    ]);
+    expect(role.PolicyDocument.Statement).toEqual(executionStatements(deps));
     const { AttachedPolicies } = (await aws(
       'iam',
       'list-attached-role-policies',
@@ -211,13 +188,34 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
     5 * MINUTES,
   );
 
-  it('S3 invokes the live alias for every created object of the uploads bucket', async () => {
+  it('makes the metadata table on-demand, encrypted and recoverable to a point in time', async () => {
+    const { Table } = (await aws('dynamodb', 'describe-table', '--table-name', 'thumbnailer-metadata')) as {
+      Table: Record<string, unknown>;
+    };
+    expect(Table).toMatchObject({
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+      SSEDescription: { Status: 'ENABLED' },
+    });
+    expect(
+      await aws('dynamodb', 'describe-continuous-backups', '--table-name', 'thumbnailer-metadata'),
+    ).toMatchObject({
+      ContinuousBackupsDescription: {
+        PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'ENABLED' },
+      },
+    });
+  });
+
+  it('S3 invokes the live alias for every created or removed object of the uploads bucket', async () => {
     const functionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:thumbnailer`;
     expect(
       await aws('s3api', 'get-bucket-notification-configuration', '--bucket', deps.source_bucket ?? ''),
     ).toMatchObject({
       LambdaFunctionConfigurations: [
-        { LambdaFunctionArn: `${functionArn}:live`, Events: ['s3:ObjectCreated:*'] },
+        {
+          LambdaFunctionArn: `${functionArn}:live`,
+          Events: expect.arrayContaining(['s3:ObjectCreated:*', 's3:ObjectRemoved:*']),
+        },
       ],
     });
   });
@@ -320,7 +318,13 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
   it(
     'plans no change after a deploy, even for a newer image_uri, and orders the trigger after its permission',
     async () => {
-      const dependencies = await workspace.terraform('dependencies', 'plan', '-detailed-exitcode', shared);
+      const dependencies = await workspace.terraform(
+        'dependencies',
+        'plan',
+        '-detailed-exitcode',
+        shared,
+        withTable,
+      );
       expect({ stack: 'dependencies', code: dependencies.code, plan: dependencies.stdout }).toMatchObject({
         code: 0,
       });
@@ -375,7 +379,13 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
         `-var=image_uri=${image('a')}`,
       );
       expect({ code: lambda.code, stderr: lambda.stderr }).toEqual({ code: 0, stderr: '' });
-      const dependencies = await workspace.terraform('dependencies', 'destroy', '-auto-approve', shared);
+      const dependencies = await workspace.terraform(
+        'dependencies',
+        'destroy',
+        '-auto-approve',
+        shared,
+        withTable,
+      );
       expect({ code: dependencies.code, stderr: dependencies.stderr }).toEqual({ code: 0, stderr: '' });
 
       expect(await accountLeftovers(aws)).toEqual(NOTHING_LEFT);
@@ -383,3 +393,36 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
     5 * MINUTES,
   );
 });
+
+/** The execution role's statements, as the dependencies stack (with its table) applies them. */
+function executionStatements(deps: Record<string, string>) {
+  const allow = (Sid: string, Action: string[], Resource: unknown[]) => ({
+    Sid,
+    Effect: 'Allow',
+    Action,
+    Resource,
+  });
+  const thumbnails = `arn:aws:s3:::${deps.thumbnail_bucket ?? ''}/*`;
+  return [
+    allow('ReadUploads', ['s3:GetObject'], [`${deps.source_bucket_arn ?? ''}/*`]),
+    allow('WriteAndCheckThumbnails', ['s3:GetObject', 's3:PutObject'], [thumbnails]),
+    allow('RemoveThumbnails', ['s3:DeleteObject'], [thumbnails]),
+    allow('TellDeletedUploads', ['s3:ListBucket'], [deps.source_bucket_arn]),
+    allow(
+      'WriteOwnLogs',
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/thumbnailer:*`],
+    ),
+    allow('DeadLetter', ['sqs:SendMessage'], [deps.dead_letter_queue_arn]),
+    allow(
+      'PublishCompletionEvents',
+      ['events:PutEvents'],
+      [`arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`],
+    ),
+    allow(
+      'KeepMetadata',
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+      [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/thumbnailer-metadata`],
+    ),
+  ];
+}

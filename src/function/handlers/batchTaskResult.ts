@@ -26,6 +26,7 @@ const capped = (text: string) =>
 /**
  * A record's outcome as a task's result: `made <key>` and `skipped <reason>: <detail>` succeed,
  * `refused <reason>: <detail>` fails for good (never retried: the same object fails the same way), and
+ * a task whose object went while it ran fails for good too (`refused source-gone`), and
  * `failed: <error>` fails for now, so that Batch Operations retries the task.
  */
 export function batchTaskResult(taskId: string, outcome: RecordOutcome): BatchTaskResult {
@@ -43,6 +44,9 @@ export function batchTaskResult(taskId: string, outcome: RecordOutcome): BatchTa
         : result('PermanentFailure', `refused ${outcome.reason}: ${outcome.detail}`);
     case 'rejected':
       return result('PermanentFailure', `refused ${outcome.reason}: ${outcome.detail}`);
+    case 'deleted':
+      // The object went while its task ran: missing, as treatMissingKeysAs says, and its derivatives gone.
+      return result('PermanentFailure', `refused source-gone: ${outcome.detail}`);
     case 'failed':
       return result('TemporaryFailure', `failed: ${outcome.detail}`);
   }

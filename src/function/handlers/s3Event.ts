@@ -3,6 +3,9 @@ import type { Context } from 'aws-lambda';
 import type { Config } from '../config';
 import { type ParsedS3Event, parseS3Event, type S3ObjectEvent } from '../../aws/events/parseS3Event';
 import { processRecord, type RecordDependencies } from '../processor/processRecord';
+import { publishOutcome } from '../processor/publishOutcome';
+import type { EventPublisher } from '../../aws/events/completionEvents';
+import type { MetadataStore } from '../processor/passes';
 import type { RecordOutcome, RecordResult } from '../processor/recordOutcome';
 import { type Observability, reportOutcome } from '../processor/reportOutcome';
 import { messageOf, TransientFailureError } from '../../common/errors';
@@ -10,16 +13,31 @@ import { messageOf, TransientFailureError } from '../../common/errors';
 export interface HandlerDependencies extends Observability {
   readonly s3: S3Client;
   readonly config: Config;
+  /** Where every outcome an application may act on is announced (EventBridge); none when unset. */
+  readonly publisher?: EventPublisher | undefined;
+  /** The optional metadata table. */
+  readonly metadata?: MetadataStore | undefined;
 }
 
 export interface HandlerResult {
   readonly records: readonly RecordResult[];
 }
 
-/** The record's outcome; a thrown error is a transient failure, recorded with the error. */
-async function attempt(object: S3ObjectEvent, deps: RecordDependencies): Promise<RecordOutcome> {
+/**
+ * The record's outcome, published; a thrown error (a failed publish too) is a transient failure,
+ * recorded with the error, so that Lambda retries the event.
+ */
+async function attempt(
+  object: S3ObjectEvent,
+  deps: RecordDependencies,
+  publisher: EventPublisher | undefined,
+): Promise<RecordOutcome> {
   try {
-    return await processRecord(object, deps);
+    const outcome = await processRecord(object, deps);
+    if (publisher) {
+      await publishOutcome(object, outcome, deps, publisher);
+    }
+    return outcome;
   } catch (error) {
     return { status: 'failed', detail: messageOf(error), error };
   }
@@ -42,6 +60,7 @@ export function createS3EventHandler(deps: HandlerDependencies) {
   const recordDeps: RecordDependencies = {
     s3: deps.s3,
     config: deps.config,
+    metadata: deps.metadata,
   };
 
   return async function handler(event: unknown, context?: Context): Promise<HandlerResult> {
@@ -57,7 +76,7 @@ export function createS3EventHandler(deps: HandlerDependencies) {
     // One at a time: S3 sends one record per event in practice, and this bounds memory to one image.
     for (const object of parsed.objects) {
       const started = performance.now();
-      const result = await attempt(object, recordDeps);
+      const result = await attempt(object, recordDeps, deps.publisher);
       const durationMs = Math.round(performance.now() - started);
       reportOutcome(deps, object, result, durationMs);
       records.push({ ...result, key: object.key, durationMs });

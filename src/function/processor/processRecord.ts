@@ -1,26 +1,32 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
-import { exactBytes, exactCount } from '../../common/text';
-import { makeRenditions, type Renditions } from '../../core/engine/makeRenditions';
-import type { Rendition } from '../../core/renditions';
+import { exactBytes } from '../../common/text';
 import type { S3ObjectEvent } from '../../aws/events/parseS3Event';
 import { isThumbnailOutputKey } from '../../core/thumbnailKey';
-import { downloadSource, type SourceDownload } from '../../aws/s3/downloadSource';
-import { type RecordOutcome, type RenditionResult, rejected, skipped } from './recordOutcome';
-import { type Plan, planFor, readStoredState, stillToMake } from './renditionPlan';
-import { duringStep } from './stepFailure';
-import { writeRenditions } from './writeRenditions';
-import { isImageRejectedError } from '../../common/errors';
+import { type RecordOutcome, skipped } from './recordOutcome';
+import { makeFromUpload } from './makeFromUpload';
+import {
+  type Pass,
+  readSource,
+  type RecordDependencies,
+  removeAll,
+  stillStanding,
+  type Version,
+} from './passes';
+import { StepFailedError } from '../../common/errors';
 
-export interface RecordDependencies {
-  readonly s3: S3Client;
-  readonly config: Config;
-}
+export type { RecordDependencies } from './passes';
+
+/**
+ * Events that take the object away: API deletes (a delete marker, in a versioned bucket) and lifecycle
+ * expirations. Each is followed by reading what the key holds now, so which of them it is matters not.
+ */
+export const isRemoval = (eventName: string): boolean =>
+  eventName.startsWith('ObjectRemoved:') || eventName.startsWith('LifecycleExpiration:');
 
 /** Reasons to leave an object alone that need no request at all. */
 export function precheck(object: S3ObjectEvent, config: Config): RecordOutcome | undefined {
-  if (!object.eventName.startsWith('ObjectCreated:')) {
-    return skipped('not-object-created', `event ${object.eventName} does not create an object`);
+  if (!object.eventName.startsWith('ObjectCreated:') && !isRemoval(object.eventName)) {
+    return skipped('not-object-change', `event ${object.eventName} neither creates nor removes an object`);
   }
   if (config.sourceBucket !== undefined && object.bucket !== config.sourceBucket) {
     return skipped(
@@ -37,10 +43,6 @@ export function precheck(object: S3ObjectEvent, config: Config): RecordOutcome |
   if (object.key.endsWith('/')) {
     return skipped('folder-marker', folderMarkerDetail(object.size));
   }
-  const { maxInputBytes } = config.thumbnail;
-  if (object.size !== undefined && object.size > maxInputBytes) {
-    return rejected('too-large', overLimit('object is', object.size, maxInputBytes));
-  }
   return undefined;
 }
 
@@ -53,94 +55,70 @@ function folderMarkerDetail(size: number | undefined): string {
   return `the key ends in "/": a folder marker, not an image${holding}`;
 }
 
-const overLimit = (what: string, bytes: number, limit: number) =>
-  `${what} ${exactBytes(bytes)}, above the ${exactCount(limit)}-byte limit`;
-
-function downloadFailure(
-  download: Exclude<SourceDownload, { kind: 'downloaded' }>,
-  limit: number,
-): RecordOutcome {
-  switch (download.kind) {
-    case 'gone':
-      return skipped('source-gone', 'the object was deleted after this event was sent; nothing to thumbnail');
-    case 'superseded':
-      return skipped('superseded', 'the object was overwritten after this event; its own event covers it');
-    case 'is-thumbnail':
-      return skipped('source-is-thumbnail', 'the object is a thumbnail written by this service');
-    case 'too-large':
-      // S3 may not declare a length (or declare a wrong one); the download stops at the limit either way.
-      return rejected(
-        'too-large',
-        download.bytes > limit
-          ? overLimit('object is', download.bytes, limit)
-          : `object passed the ${exactCount(limit)}-byte limit while downloading (S3 declared ${exactBytes(download.bytes)})`,
-      );
-  }
-}
-
-/** Every rendition still to make, or the permanent rejection the engine gave the bytes. */
-async function renderOrReject(
-  body: Buffer,
-  renditions: readonly Rendition[],
-  config: Config,
-): Promise<Renditions | RecordOutcome> {
-  try {
-    return await makeRenditions(body, renditions, { ...config.thumbnail, ...config.inputLimits });
-  } catch (error) {
-    if (isImageRejectedError(error)) {
-      return rejected(error.reason, error.message);
+/**
+ * A pass toward whatever the key holds now: its derivatives removed when it holds nothing, else those of
+ * the version that stands made (a late delete, or the delete of a non-current version, finds them
+ * current and changes nothing; the delete of the current version remakes them from the one now current).
+ */
+async function followCurrent(object: S3ObjectEvent, deps: RecordDependencies): Promise<Pass> {
+  const now = await readSource(object, deps);
+  const base = { bucket: object.bucket, key: object.key, eTag: undefined, sequencer: object.sequencer };
+  if (now.kind === 'present') {
+    const pass = await makeFromUpload(
+      { ...base, eTag: now.eTag, size: now.size, versionId: now.versionId },
+      deps,
+    );
+    if (isRemoval(object.eventName) && pass.outcome.reason === 'already-current') {
+      const detail =
+        'the key holds a newer upload, or the deleted version was not the current one: its thumbnails stand';
+      return { ...pass, outcome: skipped('source-exists', detail, pass.outcome.outputKey) };
     }
-    throw error;
+    return pass;
   }
+  const removedKeys = await removeAll(base, deps);
+  const detail =
+    removedKeys.length > 0
+      ? `removed ${removedKeys.length} derivative(s)`
+      : 'no derivative was left to remove';
+  return {
+    outcome: { status: 'deleted', removedKeys, detail },
+    // With a table, its item was deleted too (conditionally): read the source again either way.
+    mutated: removedKeys.length > 0 || deps.metadata !== undefined,
+    standing: { kind: 'absent' },
+  };
 }
 
-/** The outcome of a record made: the first rendition stands for "the thumbnail" in logs and tools. */
-function madeOutcome(made: Renditions, renditions: readonly RenditionResult[], plan: Plan): RecordOutcome {
-  const [first] = renditions;
-  const output = first
-    ? { bytes: first.bytes, width: first.width, height: first.height, format: first.format }
-    : { bytes: 0, width: 0, height: 0, format: '' };
-  const outputKey = first?.key ?? plan.manifestKey;
-  return { status: 'made', outputKey, input: made.input, output, renditions, manifestKey: plan.manifestKey };
-}
-
-const alreadyCurrent = (plan: Plan): RecordOutcome =>
-  skipped(
-    'already-current',
-    `${describeCount(plan.outputs.length)} and the manifest were already made from this version with these settings`,
-    plan.outputs[0]?.key,
-  );
-
-const describeCount = (outputs: number) => (outputs === 1 ? 'the thumbnail' : `all ${outputs} renditions`);
+/** Passes before a key that keeps changing under the record is left to Lambda's retry. */
+const MAX_PASSES = 4;
 
 /**
- * Makes the renditions of one object-created event that are not current yet (HEAD and stamp per
- * rendition and format), then its manifest. Resolves with what happened for every expected case,
- * including permanent failures; rejects only for failures worth retrying (S3 errors, network), with a
- * `StepFailedError` that names the call that failed.
+ * Brings the derivatives of one event's key in line with its source. Resolves with what happened for
+ * every expected case, including permanent failures; rejects only for failures worth retrying (S3
+ * errors, network), with a `StepFailedError` that names the call that failed.
+ *
+ * Events arrive at least once and in any order, and records of one key may run at once. So a pass that
+ * changed anything reads the source again: if it no longer holds what the pass worked toward, another
+ * pass follows whatever it holds now. The last change to a key is always followed by a pass that sees
+ * it, so the key ends with exactly the derivatives of its final state (docs/events.md has the argument).
  */
 export async function processRecord(object: S3ObjectEvent, deps: RecordDependencies): Promise<RecordOutcome> {
-  const { config, s3 } = deps;
-  const early = precheck(object, config);
+  const early = precheck(object, deps.config);
   if (early) {
     return early;
   }
-  const plan = planFor(object.key, config);
-  const state = await readStoredState(object, plan, s3, config.thumbnailBucket);
-  const toMake = stillToMake(plan, state);
-  if (toMake.length === 0 && state.manifestCurrent) {
-    return alreadyCurrent(plan);
+  const version: Version = { ...object, eTag: object.eTag };
+  let pass = isRemoval(object.eventName)
+    ? await followCurrent(object, deps)
+    : await makeFromUpload(version, deps);
+  for (let count = 1; pass.mutated; count += 1) {
+    if (stillStanding(await readSource(object, deps), pass.standing)) {
+      return pass.outcome;
+    }
+    if (count === MAX_PASSES) {
+      const error = new Error(`the object changed ${MAX_PASSES} times while its thumbnails were updated`);
+      throw new StepFailedError('check-source', error);
+    }
+    pass = await followCurrent(object, deps);
   }
-  const { maxInputBytes } = config.thumbnail;
-  const download = await duringStep('download-source', () => downloadSource(s3, object, maxInputBytes));
-  if (download.kind !== 'downloaded') {
-    return downloadFailure(download, maxInputBytes);
-  }
-  const made = await renderOrReject(download.body, toMake, config);
-  if ('status' in made) {
-    return made;
-  }
-  const eTag = object.eTag ?? download.eTag;
-  const renditions = await writeRenditions(s3, config, { object, eTag, made, plan, state });
-  return madeOutcome(made, renditions, plan);
+  return pass.outcome;
 }

@@ -1,3 +1,4 @@
+import type { Placeholders } from '../../core/engine/makeRenditions';
 import type { InputInfo } from '../../core/engine/makeThumbnail';
 import type { ManifestRendition } from '../../core/manifest';
 import { type RejectionReason } from '../../common/errors';
@@ -11,7 +12,7 @@ export type SkipReason = keyof typeof SKIP_SEVERITY;
  * `info`: the pipeline working as designed.
  */
 export const SKIP_SEVERITY = {
-  'not-object-created': 'warn',
+  'not-object-change': 'warn',
   'not-source-bucket': 'warn',
   'outside-source-prefix': 'warn',
   'source-gone': 'warn',
@@ -20,6 +21,7 @@ export const SKIP_SEVERITY = {
   'source-is-thumbnail': 'info',
   'already-current': 'info',
   superseded: 'info',
+  'source-exists': 'info',
 } as const satisfies Record<string, 'info' | 'warn'>;
 
 /** Permanent failures: logged once and never retried, since the same input always fails the same way. */
@@ -53,11 +55,17 @@ type Fields = Partial<Made> & {
   readonly reason?: SkipReason | RejectReason;
   readonly detail?: string;
   readonly error?: unknown;
+  /** Derivatives this record deleted: a removed source's, or a refused overwrite's predecessor's. */
+  readonly removedKeys?: readonly string[];
+  /** The source version the outcome is about (a removal's may be the version that stands now). */
+  readonly sourceETag?: string;
+  /** The placeholders made with the renditions (thumbhash, dominant colour). */
+  readonly placeholders?: Placeholders;
 };
 
 /**
- * What happened to one record: made, skipped by design, rejected for good, or failed for now (the event
- * is retried). The processor resolves with the first three and throws for the last, which the handler
+ * What happened to one record: made, derivatives deleted with their source, skipped by design, rejected
+ * for good, or failed for now (the event is retried). The processor resolves with the first three and throws for the last, which the handler
  * records with the error it caught.
  */
 export type RecordOutcome = Fields &
@@ -70,6 +78,7 @@ export type RecordOutcome = Fields &
         /** Set when a thumbnail exists for the object: `already-current` skips. */
         readonly outputKey?: string;
       }
+    | { readonly status: 'deleted'; readonly removedKeys: readonly string[]; readonly detail: string }
     | { readonly status: 'rejected'; readonly reason: RejectReason; readonly detail: string }
     | { readonly status: 'failed'; readonly detail: string; readonly error?: unknown }
   );
@@ -89,3 +98,7 @@ export const rejected = (reason: RejectReason, detail: string): RecordOutcome =>
   reason,
   detail,
 });
+
+/** The outcome with `removedKeys` added (left out when nothing was removed). */
+export const withRemoved = (outcome: RecordOutcome, removedKeys: readonly string[]): RecordOutcome =>
+  outcome.status === 'deleted' || removedKeys.length === 0 ? outcome : { ...outcome, removedKeys };

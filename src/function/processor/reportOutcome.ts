@@ -13,6 +13,7 @@ export interface Observability {
 /** Metric name per status; each record adds one to exactly one of these. */
 const COUNTERS = {
   made: 'ThumbnailsMade',
+  deleted: 'ThumbnailsDeleted',
   skipped: 'RecordsSkipped',
   rejected: 'ImagesRejected',
   failed: 'TransientFailures',
@@ -36,8 +37,12 @@ export function reportOutcome(
         input: result.input,
         outputKey: result.outputKey,
         output: result.output,
+        ...(result.removedKeys ? { removedKeys: result.removedKeys } : {}),
         ...renditionFields(result),
       });
+      return;
+    case 'deleted':
+      logger.info('thumbnails deleted with their source', { ...where, removedKeys: result.removedKeys });
       return;
     case 'skipped':
       logger[SKIP_SEVERITY[result.reason]]('record skipped', {
@@ -51,6 +56,7 @@ export function reportOutcome(
         ...where,
         reason: result.reason,
         detail: result.detail,
+        ...(result.removedKeys ? { removedKeys: result.removedKeys } : {}),
       });
       return;
     case 'failed':

@@ -6,6 +6,7 @@ import { WorkQueue } from '../../common/workQueue';
 import { s3Notification } from '../../aws/events/s3Notification';
 import { type S3ObjectEvent } from '../../aws/events/parseS3Event';
 import { createS3EventHandler } from '../../function/handlers/s3Event';
+import { isRemoval } from '../../function/processor/processRecord';
 import type { RecordResult } from '../../function/processor/recordOutcome';
 import { createObservability } from '../../aws/observability';
 import { type GalleryServer, startGalleryServer } from './gallery/galleryServer';
@@ -14,6 +15,7 @@ import { type LocalS3Server, LOCAL_HOST, startLocalS3Server } from './s3server/l
 import { prepareDataDirectory } from './dataDirectory';
 import type { LocalStackArguments } from './localStackArguments';
 import { recordLine } from './recordLine';
+import { createLocalEventLog } from './localEventLog';
 import { printable } from '../../common/text';
 import { unquoteETag } from '../../aws/s3/client';
 import { messageOf } from '../../common/errors';
@@ -28,9 +30,14 @@ export interface LocalStackOptions extends LocalStackArguments {
   readonly retryDelaysMs?: readonly number[];
 }
 
+/** Where the stack appends every event it publishes, one JSON line each: beside the data folder. */
+export const eventLogPath = (dataDir: string): string => `${dataDir.replace(/\/+$/, '')}-events.jsonl`;
+
 export interface LocalStack {
   readonly endpoint: string;
   readonly galleryUrl: string;
+  /** The JSON-lines log of every event published (what an EventBridge rule would receive). */
+  readonly eventLog: string;
   readonly config: Config;
   /** Resolves when every upload seen so far has been handled. */
   idle(): Promise<void>;
@@ -110,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     endpoint: server.endpoint,
     galleryUrl: gallery.url,
+    eventLog: eventLogPath(options.dataDir),
     config,
     idle: () => uploads.queue.onIdle(),
     async stop() {
@@ -130,7 +138,10 @@ async function startHandlerAndGallery(
   s3: S3Client,
   uploads: Uploads,
 ): Promise<GalleryServer> {
-  const handler = createS3EventHandler({ ...createObservability(options.env), s3, config });
+  const publisher = createLocalEventLog(eventLogPath(options.dataDir), (event) => {
+    uploads.gallery.published(event);
+  });
+  const handler = createS3EventHandler({ ...createObservability(options.env), s3, config, publisher });
   uploads.handleWith((notice, catchingUp) => deliver(handler, notice, catchingUp, options, uploads.gallery));
   const gallery = await listeningOn('gallery', options.galleryPort, () => startGallery(options, s3, uploads));
   try {
@@ -168,7 +179,10 @@ class Uploads {
   }
 
   enqueue(notice: S3ObjectEvent, catchingUp: boolean): void {
-    this.gallery.processing(notice.key, notice.size);
+    // A removal shows nothing new until handled: then its card goes (or stays, when a newer upload stands).
+    if (!isRemoval(notice.eventName)) {
+      this.gallery.processing(notice.key, notice.size);
+    }
     this.queue.add(async () => (await this.handle)(notice, catchingUp));
   }
 }
@@ -183,10 +197,7 @@ function startS3Server(options: LocalStackOptions, uploads: Uploads): Promise<Lo
       if (notice.bucket !== options.sourceBucket) {
         return;
       }
-      if (notice.eventName.startsWith('ObjectRemoved:')) {
-        uploads.gallery.remove(notice.key);
-        return;
-      }
+      // Removals go to the handler too, as S3 sends them to Lambda: thumbnails follow their original.
       uploads.enqueue(notice, false);
     },
     onNoticeError: (error) => {
@@ -246,7 +257,7 @@ async function deliver(
       const { records } = await handler(event);
       for (const record of records) {
         report(record, catchingUp, options);
-        gallery.settled(record, notice.size);
+        showInGallery(gallery, notice, record);
       }
       return;
     } catch (error) {
@@ -262,6 +273,15 @@ async function deliver(
       options.print(`retry    ${where}: ${printable(message)} (again in ${delay} ms)`);
       await sleep(delay);
     }
+  }
+}
+
+/** A deleted original's card goes; a removal that changed nothing leaves the card as it was. */
+function showInGallery(gallery: GalleryState, notice: S3ObjectEvent, record: RecordResult): void {
+  if (record.status === 'deleted') {
+    gallery.remove(record.key);
+  } else if (!isRemoval(notice.eventName) || record.status !== 'skipped') {
+    gallery.settled(record, notice.size);
   }
 }
 

@@ -23,6 +23,7 @@ function banner(stack: LocalStack, args: LocalStackArguments): string {
     `  buckets       ${args.sourceBucket} -> ${args.thumbnailBucket}  (${format}, ${fit} ${width}x${height})`,
     `  data          ${args.dataDir}  (kept across restarts; ${args.fresh ? 'emptied by --fresh' : '--fresh empties it'})`,
     `  gallery       ${stack.galleryUrl}`,
+    `  events        ${stack.eventLog}  (JSON lines, as an EventBridge rule receives them)`,
     `  concurrency   ${args.concurrency}`,
     '',
     'Upload an image:',

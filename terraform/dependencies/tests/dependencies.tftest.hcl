@@ -114,6 +114,18 @@ run "the_execution_role_can_do_exactly_what_the_handler_does" {
         Resource = ["arn:aws:s3:::thumbs-thumbnails-123456789012-eu-west-1/*"]
       },
       {
+        Sid      = "RemoveThumbnails"
+        Effect   = "Allow"
+        Action   = ["s3:DeleteObject"]
+        Resource = ["arn:aws:s3:::thumbs-thumbnails-123456789012-eu-west-1/*"]
+      },
+      {
+        Sid      = "TellDeletedUploads"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket"]
+        Resource = ["arn:aws:s3:::thumbs-uploads-123456789012-eu-west-1"]
+      },
+      {
         Sid      = "WriteOwnLogs"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -124,6 +136,12 @@ run "the_execution_role_can_do_exactly_what_the_handler_does" {
         Effect   = "Allow"
         Action   = ["sqs:SendMessage"]
         Resource = ["arn:aws:sqs:eu-west-1:123456789012:thumbs-dead-letters"]
+      },
+      {
+        Sid      = "PublishCompletionEvents"
+        Effect   = "Allow"
+        Action   = ["events:PutEvents"]
+        Resource = ["arn:aws:events:eu-west-1:123456789012:event-bus/default"]
       },
     ]
     error_message = "The execution role's policy must be exactly the least-privilege one."
@@ -155,6 +173,90 @@ run "prefixes_narrow_what_the_role_may_read_and_write" {
     ]
     error_message = "The role must be scoped to the configured prefixes."
   }
+  assert {
+    condition = [for statement in jsondecode(aws_iam_role_policy.execution.policy).Statement : statement if contains(["RemoveThumbnails", "TellDeletedUploads"], statement.Sid)] == [
+      {
+        Sid      = "RemoveThumbnails"
+        Effect   = "Allow"
+        Action   = ["s3:DeleteObject"]
+        Resource = ["arn:aws:s3:::thumbs-thumbnails-123456789012-eu-west-1/thumbs/*"]
+      },
+      {
+        Sid       = "TellDeletedUploads"
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = ["arn:aws:s3:::thumbs-uploads-123456789012-eu-west-1"]
+        Condition = { StringLike = { "s3:prefix" = ["incoming/*"] } }
+      },
+    ]
+    error_message = "Deletes must be scoped to the thumbnail prefix, and listing to the source prefix."
+  }
+}
+
+run "no_table_and_no_dynamodb_grant_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_dynamodb_table.metadata) == 0 && output.metadata_table_name == null
+    error_message = "The metadata table is optional and off by default."
+  }
+  assert {
+    condition     = length([for statement in jsondecode(aws_iam_role_policy.execution.policy).Statement : statement if startswith(statement.Action[0], "dynamodb:")]) == 0
+    error_message = "Without the table, the role must have no DynamoDB grant."
+  }
+}
+
+run "the_metadata_table_is_on_demand_recoverable_encrypted_and_the_only_table_granted" {
+  command = plan
+
+  variables {
+    metadata_table                     = true
+    metadata_table_deletion_protection = true
+  }
+
+  assert {
+    condition = (
+      aws_dynamodb_table.metadata[0].name == "thumbs-metadata" &&
+      aws_dynamodb_table.metadata[0].billing_mode == "PAY_PER_REQUEST" &&
+      aws_dynamodb_table.metadata[0].hash_key == "id" &&
+      aws_dynamodb_table.metadata[0].point_in_time_recovery[0].enabled &&
+      aws_dynamodb_table.metadata[0].server_side_encryption[0].enabled &&
+      aws_dynamodb_table.metadata[0].deletion_protection_enabled
+    )
+    error_message = "The table must be on-demand, with point-in-time recovery, encryption and the deletion protection asked for."
+  }
+  assert {
+    condition = [for statement in jsondecode(aws_iam_role_policy.execution.policy).Statement : statement if statement.Sid == "KeepMetadata"] == [{
+      Sid      = "KeepMetadata"
+      Effect   = "Allow"
+      Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+      Resource = ["arn:aws:dynamodb:eu-west-1:123456789012:table/thumbs-metadata"]
+    }]
+    error_message = "The role may only get, put and delete items of the table."
+  }
+}
+
+run "no_events_grant_without_a_bus" {
+  command = plan
+
+  variables {
+    event_bus_name = null
+  }
+
+  assert {
+    condition     = length([for statement in jsondecode(aws_iam_role_policy.execution.policy).Statement : statement if statement.Sid == "PublishCompletionEvents"]) == 0 && output.event_bus_name == null
+    error_message = "Without a bus, the role must not be able to put events."
+  }
+}
+
+run "refuses_a_bus_arn_for_a_name" {
+  command = plan
+
+  variables {
+    event_bus_name = "arn:aws:events:eu-west-1:123456789012:event-bus/default"
+  }
+
+  expect_failures = [var.event_bus_name]
 }
 
 run "no_deploy_role_without_a_github_repository" {

@@ -21,6 +21,8 @@ override_data {
       thumbnail_prefix       = ""
       dead_letter_queue_arn  = "arn:aws:sqs:eu-west-1:123456789012:thumbs-dead-letters"
       dead_letter_queue_name = "thumbs-dead-letters"
+      event_bus_name         = "default"
+      metadata_table_name    = "thumbs-metadata"
     }
   }
 }
@@ -53,8 +55,10 @@ run "the_function_runs_the_image_on_arm64_with_the_handler_configuration" {
       SOURCE_BUCKET        = "thumbs-uploads-123456789012-eu-west-1"
       SOURCE_PREFIX        = "incoming/"
       POWERTOOLS_LOG_LEVEL = "INFO"
+      EVENT_BUS_NAME       = "default"
+      METADATA_TABLE       = "thumbs-metadata"
     })
-    error_message = "With no settings, the function gets only its buckets and the log level; the handler's defaults do the rest."
+    error_message = "With no settings, the function gets only its buckets, bus, table and the log level; the handler's defaults do the rest."
   }
 }
 
@@ -72,6 +76,8 @@ run "thumbnail_settings_become_the_handler_environment" {
       SOURCE_BUCKET        = "thumbs-uploads-123456789012-eu-west-1"
       SOURCE_PREFIX        = "incoming/"
       POWERTOOLS_LOG_LEVEL = "DEBUG"
+      EVENT_BUS_NAME       = "default"
+      METADATA_TABLE       = "thumbs-metadata"
       THUMBNAIL_WIDTH      = "320"
       THUMBNAIL_HEIGHT     = "200"
       THUMBNAIL_FIT        = "cover"
@@ -139,11 +145,11 @@ run "every_object_created_under_the_source_prefix_triggers_it_by_default" {
     condition = (
       aws_s3_bucket_notification.uploads.bucket == "thumbs-uploads-123456789012-eu-west-1" &&
       length(aws_s3_bucket_notification.uploads.lambda_function) == 1 &&
-      aws_s3_bucket_notification.uploads.lambda_function[0].events == toset(["s3:ObjectCreated:*"]) &&
+      aws_s3_bucket_notification.uploads.lambda_function[0].events == toset(["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]) &&
       aws_s3_bucket_notification.uploads.lambda_function[0].filter_prefix == "incoming/" &&
       aws_s3_bucket_notification.uploads.lambda_function[0].filter_suffix == null
     )
-    error_message = "With no suffixes, every ObjectCreated event under the source prefix must invoke the function."
+    error_message = "With no suffixes, every ObjectCreated and ObjectRemoved event under the source prefix must invoke the function."
   }
 }
 

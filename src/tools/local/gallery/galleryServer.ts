@@ -57,6 +57,9 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/api/items': (gallery, _request, response) => {
     json(response, gallery.state.list());
   },
+  '/api/published': (gallery, _request, response) => {
+    json(response, gallery.state.publishedEvents());
+  },
   '/api/buckets': (gallery, _request, response) => {
     json(response, { source: gallery.sourceBucket, thumbnails: gallery.thumbnailBucket });
   },

@@ -1,4 +1,8 @@
 import type { RecordResult } from '../../../function/processor/recordOutcome';
+import type { DeliveredEvent } from '../localEventLog';
+
+/** How many published events the gallery keeps to show, newest first. */
+const EVENTS_KEPT = 50;
 
 export type GalleryStatus = 'processing' | RecordResult['status'];
 
@@ -18,6 +22,7 @@ export interface GalleryItem {
 /** The gallery's model: one item per original in the source bucket, newest first, with change listeners. */
 export class GalleryState {
   private readonly items = new Map<string, GalleryItem>();
+  private readonly events: DeliveredEvent[] = [];
   private readonly listeners = new Set<() => void>();
 
   processing(key: string, bytes: number | undefined): void {
@@ -45,6 +50,17 @@ export class GalleryState {
     if (this.items.delete(key)) {
       this.changed();
     }
+  }
+
+  /** An event the stack published: shown at the top of the page's event list. */
+  published(event: DeliveredEvent): void {
+    this.events.unshift(event);
+    this.events.splice(EVENTS_KEPT);
+    this.changed();
+  }
+
+  publishedEvents(): readonly DeliveredEvent[] {
+    return this.events;
   }
 
   list(): GalleryItem[] {

@@ -58,10 +58,22 @@ function card(item) {
   return node;
 }
 
+function publishedEvent(event) {
+  const node = el('li', 'event');
+  node.append(el('span', 'status ' + event['detail-type'].replace(/ /g, '-'), event['detail-type']));
+  node.append(el('span', 'key', ' ' + event.detail.source.key + ' '));
+  node.append(el('pre', 'meta', JSON.stringify(event.detail, null, 2)));
+  return node;
+}
+
 async function refresh() {
-  const items = await (await fetch('api/items')).json();
+  const [items, published] = await Promise.all([
+    fetch('api/items').then((answer) => answer.json()),
+    fetch('api/published').then((answer) => answer.json()),
+  ]);
   const grid = document.getElementById('grid');
   grid.replaceChildren(...(items.length ? items.map(card) : [el('p', 'meta', 'No uploads yet.')]));
+  document.getElementById('published').replaceChildren(...published.map(publishedEvent));
 }
 
 async function start() {
