@@ -33,6 +33,10 @@ export async function accountLeftovers(aws: AwsCli) {
       ['iam', 'list-open-id-connect-providers'],
       (answer: { OpenIDConnectProviderList: unknown[] }) => answer.OpenIDConnectProviderList,
     ),
+    distributions: await list(
+      ['cloudfront', 'list-distributions'],
+      (answer?: { DistributionList?: { Items?: unknown[] } }) => answer?.DistributionList?.Items,
+    ),
   };
 }
 
@@ -47,4 +51,5 @@ export const NOTHING_LEFT = {
   topics: [],
   alarms: [],
   oidcProviders: [],
+  distributions: [],
 };
