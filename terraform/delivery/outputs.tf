@@ -32,3 +32,8 @@ output "renditions" {
   description = "The table the viewer-request function maps URLs with, from the live function's environment."
   value       = local.table
 }
+
+output "first_rendition" {
+  description = "The name of the first configured rendition (the example URL's, and bootstrap.sh's smoke test's)."
+  value       = local.first_rendition
+}
