@@ -4,6 +4,11 @@ import prettier from 'eslint-config-prettier';
 import * as espree from 'espree';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import testFunctionLength from './scripts/eslint/testFunctionLength.cjs';
+
+// No function over ~50 lines (blank lines and comments not counted): in src/ as ESLint counts it; in test/
+// every test, hook and helper alike, with only suite bodies (describe) exempt.
+const maxFunctionLines = 50;
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', '.local-s3/'] },
@@ -23,10 +28,21 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines-per-function': [
+        'error',
+        { max: maxFunctionLines, skipBlankLines: true, skipComments: true },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
+    plugins: { local: testFunctionLength },
     rules: {
       // Jest's asymmetric matchers (expect.any, expect.objectContaining) are typed `any`.
       '@typescript-eslint/no-unsafe-assignment': 'off',
+      'local/max-lines-per-test-function': ['error', { max: maxFunctionLines }],
     },
   },
   {

@@ -31,23 +31,18 @@ EOF
 architecture=""
 smoke_test=true
 delivery=false
-# Every argument is checked here, before any tool runs: a bad one changes nothing and exits with 2.
-while [ $# -gt 0 ]; do
-  shared_option "$@"
-  if [ "$TAKEN" -gt 0 ]; then
-    shift "$TAKEN"
-    continue
-  fi
+# bootstrap_option ARGS...: this script's own options, for read_options (scripts/lib/common.sh).
+bootstrap_option() {
+  TAKEN=0
   case "$1" in
-    --github-repo=* | --architecture=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
-    --architecture) option_value "$1" "${2:-}"; check_architecture "$2" "$1"; architecture="$2"; shift 2 ;;
-    --skip-smoke-test) option_once "$1"; smoke_test=false; shift ;;
-    --delivery) option_once "$1"; delivery=true; shift ;;
-    -h | --help) usage; exit 0 ;;
-    -*) refuse "unknown option: $(shown "$1")" ;;
-    *) refuse "unexpected argument: $(shown "$1") (this script takes only options)" ;;
+    --architecture=*) bootstrap_option "${1%%=*}" "${1#*=}"; TAKEN=1 ;;
+    --architecture) option_value "$1" "${2:-}"; check_architecture "$2" "$1"; architecture="$2"; TAKEN=2 ;;
+    --skip-smoke-test) option_once "$1"; smoke_test=false; TAKEN=1 ;;
+    --delivery) option_once "$1"; delivery=true; TAKEN=1 ;;
   esac
-done
+}
+
+read_options shared_option bootstrap_option -- "$@"
 check_shared_options
 
 SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

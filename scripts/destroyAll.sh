@@ -10,8 +10,8 @@ usage() {
   cat <<'EOF'
 Usage: scripts/destroyAll.sh [options]
 
-Destroys the delivery stack (when it was applied), the lambda stack, then the dependencies stack, then deletes the GitHub secrets bootstrap.sh
-stored. Uploads and thumbnails are deleted with their buckets (force_destroy, on by default).
+Destroys the delivery stack (when it was applied), the lambda stack, then the dependencies stack,
+then deletes the GitHub secrets bootstrap.sh stored. Uploads and thumbnails are deleted with their buckets (force_destroy, on by default).
 
 Options:
   --yes                    do not ask for confirmation
@@ -23,20 +23,7 @@ Honours AWS_REGION, AWS_PROFILE and AWS_ENDPOINT_URL.
 EOF
 }
 
-# Every argument is checked before any tool runs: a bad one changes nothing and exits with 2.
-while [ $# -gt 0 ]; do
-  shared_option "$@"
-  if [ "$TAKEN" -gt 0 ]; then
-    shift "$TAKEN"
-    continue
-  fi
-  case "$1" in
-    --github-repo=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
-    -h | --help) usage; exit 0 ;;
-    -*) refuse "unknown option: $(shown "$1")" ;;
-    *) refuse "unexpected argument: $(shown "$1") (this script takes only options)" ;;
-  esac
-done
+read_options shared_option -- "$@"
 check_shared_options
 
 steps 4

@@ -25,18 +25,18 @@ EOF
 repository_url=""
 architecture=""
 tag=""
-# Every argument is checked before any tool runs: a bad one changes nothing and exits with 2.
-while [ $# -gt 0 ]; do
+# push_option ARGS...: this script's options, for read_options (scripts/lib/common.sh).
+push_option() {
+  TAKEN=0
   case "$1" in
-    --repository-url=* | --architecture=* | --tag=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
-    --repository-url) option_value "$1" "${2:-}"; check_repository_url "$2" "$1"; repository_url="$2"; shift 2 ;;
-    --architecture) option_value "$1" "${2:-}"; check_architecture "$2" "$1"; architecture="$2"; shift 2 ;;
-    --tag) option_value "$1" "${2:-}"; check_tag "$2" "$1"; tag="$2"; shift 2 ;;
-    -h | --help) usage; exit 0 ;;
-    -*) refuse "unknown option: $(shown "$1")" ;;
-    *) refuse "unexpected argument: $(shown "$1") (this script takes only options)" ;;
+    --repository-url=* | --architecture=* | --tag=*) push_option "${1%%=*}" "${1#*=}"; TAKEN=1 ;;
+    --repository-url) option_value "$1" "${2:-}"; check_repository_url "$2" "$1"; repository_url="$2"; TAKEN=2 ;;
+    --architecture) option_value "$1" "${2:-}"; check_architecture "$2" "$1"; architecture="$2"; TAKEN=2 ;;
+    --tag) option_value "$1" "${2:-}"; check_tag "$2" "$1"; tag="$2"; TAKEN=2 ;;
   esac
-done
+}
+
+read_options push_option -- "$@"
 
 require_tools aws docker git
 require_buildx

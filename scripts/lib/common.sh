@@ -92,9 +92,39 @@ shared_option() {
   TAKEN=0
   case "$1" in
     --yes) option_once "$1"; ASSUME_YES=true; TAKEN=1 ;;
+    --github-repo=*) shared_option "${1%%=*}" "${1#*=}"; TAKEN=1 ;;
     --github-repo) option_value "$1" "${2:-}"; check_github_repo "$2" "$1"; github_repo="$2"; TAKEN=2 ;;
     --no-github) option_once "$1"; github=false; TAKEN=1 ;;
   esac
+}
+
+# read_options HANDLER... -- ARGS...: reads every argument before any tool runs, so that a bad one
+# changes nothing and exits with 2. Each HANDLER (shared_option, or the script's own) takes one option off
+# the front of the arguments it is given and sets TAKEN to how many it used, 0 when $1 is not its own; a
+# handler reads `--name=value` by calling itself with "--name" "value". -h and --help print the script's
+# usage; anything no handler takes is refused.
+read_options() {
+  local handlers=() handler
+  while [ "$1" != -- ]; do
+    handlers+=("$1")
+    shift
+  done
+  shift
+  while [ $# -gt 0 ]; do
+    TAKEN=0
+    for handler in "${handlers[@]}"; do
+      "$handler" "$@"
+      [ "$TAKEN" -eq 0 ] || break
+    done
+    if [ "$TAKEN" -eq 0 ]; then
+      case "$1" in
+        -h | --help) usage; exit 0 ;;
+        -*) refuse "unknown option: $(shown "$1")" ;;
+        *) refuse "unexpected argument: $(shown "$1") (this script takes only options)" ;;
+      esac
+    fi
+    shift "$TAKEN"
+  done
 }
 
 # check_shared_options: what the shared options cannot say together, once all are read.

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
-import { type CapturedOutput, captureOutput } from '../support/captureOutput';
+import { captureOutputOfEachTest } from '../support/captureOutput';
 import { brief, handlerFor, SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
 import { solidImage } from '../support/images';
 import { s3Event } from '../support/s3Events';
@@ -13,18 +13,12 @@ import { type RunningS3rver, startS3rver } from '../support/s3rverServer';
  */
 describe('handler messages against s3rver', () => {
   let server: RunningS3rver;
-  let output: CapturedOutput;
 
   beforeAll(async () => {
     server = await startS3rver([SOURCE_BUCKET, THUMBNAIL_BUCKET]);
   });
   afterAll(() => server.stop());
-  beforeEach(() => {
-    output = captureOutput();
-  });
-  afterEach(() => {
-    output.restore();
-  });
+  const output = captureOutputOfEachTest();
 
   const logsFor = (key: string) => output.logs().filter((line) => line.key === key);
 

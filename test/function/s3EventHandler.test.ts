@@ -1,6 +1,6 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
-import { type CapturedOutput, captureOutput } from '../support/captureOutput';
+import { captureOutputOfEachTest } from '../support/captureOutput';
 import { brief, handlerFor, SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
 import { describeImage, photoJpeg, solidImage } from '../support/images';
 import { s3Event } from '../support/s3Events';
@@ -10,18 +10,12 @@ import { InvalidEventError } from '../../src/common/errors';
 // The handler against a real S3 server (s3rver, in-process): real uploads, real downloads, real metadata.
 describe('handler against s3rver', () => {
   let server: RunningS3rver;
-  let output: CapturedOutput;
 
   beforeAll(async () => {
     server = await startS3rver([SOURCE_BUCKET, THUMBNAIL_BUCKET, 'shared']);
   });
   afterAll(() => server.stop());
-  beforeEach(() => {
-    output = captureOutput();
-  });
-  afterEach(() => {
-    output.restore();
-  });
+  const output = captureOutputOfEachTest();
 
   /** Uploads `body` to the source bucket and returns the event S3 would send for it. */
   async function upload(key: string, body: Buffer, bucket = SOURCE_BUCKET) {
@@ -233,7 +227,11 @@ describe('handler against s3rver', () => {
       expect(brief(echo.records)).toEqual([
         { key: 'thumbs/photo.jpg.jpg', status: 'skipped', reason: 'recursion-guard' },
       ]);
-      expect(await listKeys(s3, 'shared')).toEqual(['photo.jpg', 'thumbs/photo.jpg.jpg']);
+      expect(await listKeys(s3, 'shared')).toEqual([
+        'photo.jpg',
+        'thumbs/_manifests/photo.jpg.json',
+        'thumbs/photo.jpg.jpg',
+      ]);
     });
 
     it('recognises its own output by its stamp even with no prefix', async () => {

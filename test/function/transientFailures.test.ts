@@ -1,5 +1,5 @@
 import { getObject, listKeys, putObject } from '../support/bucketContents';
-import { type CapturedOutput, captureOutput } from '../support/captureOutput';
+import { captureOutputOfEachTest } from '../support/captureOutput';
 import {
   type Fault,
   type FaultPlan,
@@ -28,7 +28,6 @@ const failing =
 describe('transient failures', () => {
   let server: RunningS3rver;
   let proxy: FaultProxy;
-  let output: CapturedOutput;
   let caseNumber = 0;
 
   beforeAll(async () => {
@@ -41,11 +40,8 @@ describe('transient failures', () => {
   });
   beforeEach(() => {
     proxy.setPlan(() => PASS);
-    output = captureOutput();
   });
-  afterEach(() => {
-    output.restore();
-  });
+  const output = captureOutputOfEachTest();
 
   const direct = () => handlerFor(server).s3;
   const viaProxy = () => handlerFor({ ...server, endpoint: proxy.endpoint }, {}, 2);

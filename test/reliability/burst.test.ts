@@ -116,14 +116,20 @@ describe('a burst of uploads', () => {
       .filter(({ kind, reason, message }) => kind !== reason || message !== 'image rejected, not retrying');
   }
 
-  it(
-    'makes exactly one thumbnail per valid image, of the right size, and refuses the rest once each',
-    async () => {
-      const objects = await burstCorpus('first/', COUNTS);
+  describe('each image uploaded once', () => {
+    let objects: BurstObject[];
+    let logs: Map<string, RecordLog[]>;
+    let peak: number;
+
+    beforeAll(async () => {
+      objects = await burstCorpus('first/', COUNTS);
       await expectThumbnails(objects);
       await upload(objects);
-      const logs = await waitForLogs(objects, 1);
+      logs = await waitForLogs(objects, 1);
+      peak = await stack.peakRssBytes();
+    }, 2 * HANG_BOUND_MS);
 
+    it('logs exactly one outcome per upload', () => {
       const lineCounts = objects.map(({ key }) => logs.get(key)?.length ?? 0);
       expect({
         missing: lineCounts.filter((count) => count === 0).length,
@@ -132,96 +138,126 @@ describe('a burst of uploads', () => {
         missing: 0,
         repeated: 0,
       });
-      const valid = objects.filter(({ kind }) => kind === 'valid');
-      const wrong = valid.flatMap((object) => {
-        const [line] = logs.get(object.key) ?? [];
-        return madeAsExpected(object, line) ? [] : [{ key: object.key, line }];
-      });
-      expect(wrong).toEqual([]);
-      expect(refusals(objects, logs)).toEqual([]);
-      await expectStoredThumbnails(objects, 'first/');
+    });
 
-      const peak = await stack.peakRssBytes();
+    it('makes exactly one thumbnail per valid image, of the right size', async () => {
+      const wrong = objects
+        .filter(({ kind }) => kind === 'valid')
+        .flatMap((object) => {
+          const [line] = logs.get(object.key) ?? [];
+          return madeAsExpected(object, line) ? [] : [{ key: object.key, line }];
+        });
+      expect(wrong).toEqual([]);
+      await expectStoredThumbnails(objects, 'first/');
+    });
+
+    it('refuses the rest once each, with the reason', () => {
+      expect(refusals(objects, logs)).toEqual([]);
+    });
+
+    it('stays within its memory budget', async () => {
       expect(peak).toBeLessThan(MEMORY_BUDGET_BYTES);
       await reportFigures('burst', {
         uploads: objects.length,
         valid: COUNTS.valid,
         notAnImage: COUNTS.notAnImage,
         corrupt: COUNTS.corrupt,
-        thumbnails: valid.length,
+        thumbnails: objects.filter(({ kind }) => kind === 'valid').length,
         peakRssMiB: Math.round(peak / MEBIBYTE),
       });
-    },
-    2 * HANG_BOUND_MS,
-  );
+    });
+  });
 
-  it(
-    'uploaded twice and redelivered: still one byte-identical thumbnail per image, duplicate work skipped',
-    async () => {
-      const objects = await burstCorpus('twice/', COUNTS);
+  describe('each image uploaded twice, some events redelivered', () => {
+    let objects: BurstObject[];
+    let logs: Map<string, RecordLog[]>;
+    let uploads: Uploaded[];
+    let redelivered: RecordResult[];
+    let peak: number;
+
+    beforeAll(async () => {
+      objects = await burstCorpus('twice/', COUNTS);
       await expectThumbnails(objects);
-      // Lambda delivers at least once: as each chosen object lands, a second handler gets its event twice
-      // more, both at once and while the stack is still working through the burst.
-      const output = captureOutput();
-      const { handler } = handlerFor({ ...stack }, { SOURCE_BUCKET: 'uploads' });
-      const redeliveries: Array<Promise<RecordResult[]>> = [];
-      const redeliver = ({ object, eTagAgain }: Uploaded, index: number) => {
-        if (index % REDELIVERED_EVERY === 0) {
-          const event = s3Event('uploads', [{ key: object.key, size: object.body.length, eTag: eTagAgain }]);
-          redeliveries.push(
-            Promise.all([handler(event), handler(event)]).then((both) =>
-              both.flatMap(({ records }) => records),
-            ),
-          );
-        }
-      };
-      let first: Uploaded[];
-      let redelivered: RecordResult[];
-      try {
-        // Each object twice in a row by the same client, as a retrying uploader would.
-        first = await upload(objects, 2, redeliver);
-        redelivered = (await Promise.all(redeliveries)).flat();
-      } finally {
-        output.restore();
-      }
-      const logs = await waitForLogs(objects, 2);
+      ({ uploads, redelivered } = await uploadTwiceAndRedeliver(objects));
+      logs = await waitForLogs(objects, 2);
+      peak = await stack.peakRssBytes();
+    }, 2 * HANG_BOUND_MS);
 
-      // The same bytes make the same ETag: to the pipeline, the second upload is the first again.
-      expect(first.filter(({ eTag, eTagAgain }) => eTag !== eTagAgain)).toEqual([]);
-      const valid = new Set(objects.filter(({ kind }) => kind === 'valid').map(({ key }) => key));
-      const fromStack = objects.flatMap(({ key }) =>
-        (logs.get(key) ?? []).map((line) => ({ key, status: statusOf(line), reason: line.reason })),
-      );
-      const forValid = [...fromStack, ...redelivered].filter(({ key }) => valid.has(key));
-      const made = forValid.filter(({ status }) => status === 'made').length;
-      const skipped = forValid.filter(
-        ({ status, reason }) => status === 'skipped' && reason === 'already-current',
-      ).length;
-      // Every delivery of a valid image either made its thumbnail or found it already made: nothing else.
-      expect({ deliveries: forValid.length, madeOrSkipped: made + skipped }).toEqual({
+    it('sees the same ETag for the same bytes: to the pipeline, the second upload is the first again', () => {
+      expect(uploads.filter(({ eTag, eTagAgain }) => eTag !== eTagAgain)).toEqual([]);
+    });
+
+    it('makes or skips as already current every delivery of a valid image, and nothing else', () => {
+      const { deliveries, made, skipped, valid } = tally(objects, logs, redelivered);
+      expect({ deliveries: deliveries.length, madeOrSkipped: made + skipped }).toEqual({
         deliveries: valid.size * 2 + redelivered.filter(({ key }) => valid.has(key)).length,
-        madeOrSkipped: forValid.length,
+        madeOrSkipped: deliveries.length,
       });
       expect(made).toBeGreaterThanOrEqual(valid.size);
       expect(skipped).toBeGreaterThan(0);
+    });
+
+    it('still stores one byte-identical thumbnail per image, and refuses the rest', async () => {
       expect(refusals(objects, logs)).toEqual([]);
       await expectStoredThumbnails(objects, 'twice/');
+    });
 
-      const peak = await stack.peakRssBytes();
+    it('stays within its memory budget', async () => {
       expect(peak).toBeLessThan(MEMORY_BUDGET_BYTES);
+      const { deliveries, made, skipped, valid } = tally(objects, logs, redelivered);
       await reportFigures('duplicates', {
         uploads: objects.length * 2,
         redeliveries: redelivered.length,
-        validDeliveries: forValid.length,
+        validDeliveries: deliveries.length,
         thumbnailsWritten: made,
         duplicatesSkipped: skipped,
         duplicatesRedone: made - valid.size,
         peakRssMiB: Math.round(peak / MEBIBYTE),
       });
-    },
-    2 * HANG_BOUND_MS,
-  );
+    });
+  });
+
+  /**
+   * Every object twice in a row by the same client, as a retrying uploader would. Lambda delivers at
+   * least once: as each tenth object lands, a second handler gets its event twice more, both at once and
+   * while the stack is still working through the burst.
+   */
+  async function uploadTwiceAndRedeliver(objects: readonly BurstObject[]) {
+    const output = captureOutput();
+    const { handler } = handlerFor({ ...stack }, { SOURCE_BUCKET: 'uploads' });
+    const redeliveries: Array<Promise<RecordResult[]>> = [];
+    const redeliver = ({ object, eTagAgain }: Uploaded, index: number) => {
+      if (index % REDELIVERED_EVERY === 0) {
+        const event = s3Event('uploads', [{ key: object.key, size: object.body.length, eTag: eTagAgain }]);
+        redeliveries.push(
+          Promise.all([handler(event), handler(event)]).then((both) =>
+            both.flatMap(({ records }) => records),
+          ),
+        );
+      }
+    };
+    try {
+      const uploads = await upload(objects, 2, redeliver);
+      return { uploads, redelivered: (await Promise.all(redeliveries)).flat() };
+    } finally {
+      output.restore();
+    }
+  }
 });
+
+/** What became of every delivery of a valid image, from the stack's logs and the redeliveries' results. */
+function tally(objects: readonly BurstObject[], logs: Map<string, RecordLog[]>, redelivered: RecordResult[]) {
+  const valid = new Set(objects.filter(({ kind }) => kind === 'valid').map(({ key }) => key));
+  const fromStack = objects.flatMap(({ key }) =>
+    (logs.get(key) ?? []).map((line) => ({ key, status: statusOf(line), reason: line.reason })),
+  );
+  const deliveries = [...fromStack, ...redelivered].filter(({ key }) => valid.has(key));
+  const made = deliveries.filter(({ status }) => status === 'made').length;
+  const skipped = deliveries.filter(
+    ({ status, reason }) => status === 'skipped' && reason === 'already-current',
+  ).length;
+  return { deliveries, made, skipped, valid };
+}
 
 /** Made into `<key>.jpg`, its longer side fitted to 256 pixels (never enlarged). */
 function madeAsExpected({ key, size = [0, 0] }: BurstObject, line: RecordLog | undefined): boolean {

@@ -3,7 +3,7 @@ import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/function/config';
 import { makeThumbnail } from '../../src/core/engine/makeThumbnail';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
-import { type CapturedOutput, captureOutput } from '../support/captureOutput';
+import { captureOutput, captureOutputOfEachTest } from '../support/captureOutput';
 import {
   CUT,
   DENIED,
@@ -36,12 +36,24 @@ const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 const md5 = (body: Buffer) => createHash('md5').update(body).digest('hex');
 
+type Handler = ReturnType<typeof handlerFor>['handler'];
+interface Uploaded {
+  readonly key: string;
+  readonly size: number;
+  readonly eTag: string;
+}
+interface Outcome {
+  readonly event: ReturnType<typeof s3Event>;
+  readonly attempt: number;
+  readonly status: string | undefined;
+  readonly errors: unknown[];
+}
+
 /** A real S3 server (the local stack's) behind a proxy that injects the faults S3 produces under stress. */
 describe('faults between the function and S3', () => {
   let s3: ProxiedS3;
   let proxy: FaultProxy;
   let direct: S3Client;
-  let output: CapturedOutput;
 
   beforeAll(async () => {
     s3 = await startProxiedS3(credentials);
@@ -54,17 +66,14 @@ describe('faults between the function and S3', () => {
   });
   beforeEach(() => {
     proxy.setPlan(() => PASS);
-    output = captureOutput();
   });
-  afterEach(() => {
-    output.restore();
-  });
+  const output = captureOutputOfEachTest();
 
   /** The production handler, talking to S3 through the proxy with the SDK's default retries. */
   const viaProxy = (env: Record<string, string> = {}) =>
     handlerFor({ endpoint: proxy.endpoint, ...credentials }, { SOURCE_BUCKET: 'uploads', ...env }).handler;
 
-  async function upload(key: string, body: Buffer) {
+  async function upload(key: string, body: Buffer): Promise<Uploaded> {
     return { key, size: body.length, eTag: await putObject(direct, 'uploads', key, body) };
   }
 
@@ -91,30 +100,9 @@ describe('faults between the function and S3', () => {
     };
   }
 
-  it(`with faults on ${FAULT_FRACTION * 100}% of requests: retried or thrown, then all completed, nothing lost, nothing partial`, async () => {
-    const { thumbnail: options } = loadConfig({ THUMBNAIL_BUCKET: 'thumbnails' });
-    const bodies = await Promise.all(
-      Array.from({ length: OBJECTS }, (_, index) => photoJpeg(320, 240, index + 1)),
-    );
-    const objects = await inParallel(bodies, 8, (body, index) =>
-      upload(`faults/${String(index).padStart(3, '0')}.jpg`, body),
-    );
-    const expected = new Map<string, Buffer>();
-    for (const [index, object] of objects.entries()) {
-      expected.set(`${object.key}.jpg`, (await makeThumbnail(bodies[index] as Buffer, options)).data);
-    }
-    const stopWatching = watchThumbnails('faults/', expected);
-    const handler = viaProxy();
-    // Random faults rarely outlast Lambda's three attempts, so a few objects meet a fault on every request
-    // while the faults are on: the dead-letter path and its redrive are exercised on every run.
-    const random = randomFaults(FAULT_FRACTION, FAULTS, 20261123);
-    const unlucky = objects.slice(0, ALWAYS_FAULTED).map(({ key }) => key);
-    proxy.setPlan((request) =>
-      unlucky.some((key) => request.path.includes(key)) ? SLOW_DOWN : random(request),
-    );
-
-    // Each event as Lambda runs it: up to three attempts; a thrown error means try again.
-    const outcomes = await inParallel(objects, 4, async (object) => {
+  /** Each event as Lambda runs it: up to three attempts, a thrown error meaning try again. */
+  const asLambdaRuns = (handler: Handler, objects: readonly Uploaded[]) =>
+    inParallel(objects, 4, async (object): Promise<Outcome> => {
       const event = s3Event('uploads', [object]);
       const errors: unknown[] = [];
       for (let attempt = 1; attempt <= LAMBDA_ATTEMPTS; attempt += 1) {
@@ -129,58 +117,129 @@ describe('faults between the function and S3', () => {
       }
       return { event, attempt: LAMBDA_ATTEMPTS + 1, status: 'dead-lettered', errors };
     });
-    const faulted = proxy.log.filter(({ fault }) => fault !== 'pass');
 
-    // Every failure was the handler's own, retryable error: nothing escaped as anything else.
-    expect(
-      outcomes.flatMap(({ errors }) => errors).filter((error) => !(error instanceof TransientFailureError)),
-    ).toEqual([]);
-    expect(outcomes.filter(({ status }) => status !== 'made' && status !== 'dead-lettered')).toEqual([]);
-    expect(faulted.length).toBeGreaterThan(OBJECTS / 2);
+  /** The burst's objects, uploaded without faults, and the thumbnail the pure core makes of each. */
+  async function uploadBurst() {
+    const { thumbnail: options } = loadConfig({ THUMBNAIL_BUCKET: 'thumbnails' });
+    const bodies = await Promise.all(
+      Array.from({ length: OBJECTS }, (_, index) => photoJpeg(320, 240, index + 1)),
+    );
+    const objects = await inParallel(bodies, 8, (body, index) =>
+      upload(`faults/${String(index).padStart(3, '0')}.jpg`, body),
+    );
+    const expected = new Map<string, Buffer>();
+    for (const [index, object] of objects.entries()) {
+      expected.set(`${object.key}.jpg`, (await makeThumbnail(bodies[index] as Buffer, options)).data);
+    }
+    return { bodies, objects, expected };
+  }
+
+  /**
+   * The burst under random faults, then S3 recovered and the dead-letter queue redriven, with a watcher
+   * reading every thumbnail as it appears. Random faults rarely outlast Lambda's three attempts, so a few
+   * objects meet a fault on every request while the faults are on: the dead-letter path and its redrive
+   * are exercised on every run.
+   */
+  async function runThroughFaults() {
+    const burst = await uploadBurst();
+    const firstRequest = proxy.log.length; // the run's own requests: other tests share the proxy
+    const stopWatching = watchThumbnails('faults/', burst.expected);
+    const handler = viaProxy();
+    const random = randomFaults(FAULT_FRACTION, FAULTS, 20261123);
+    const unlucky = burst.objects.slice(0, ALWAYS_FAULTED).map(({ key }) => key);
+    proxy.setPlan((request) =>
+      unlucky.some((key) => request.path.includes(key)) ? SLOW_DOWN : random(request),
+    );
+    const outcomes = await asLambdaRuns(handler, burst.objects);
 
     // S3 recovers; the dead-letter queue is redriven.
     proxy.setPlan(() => PASS);
     const deadLettered = outcomes.filter(({ status }) => status === 'dead-lettered');
-    expect(deadLettered.length).toBeGreaterThanOrEqual(ALWAYS_FAULTED);
     const redriven = await inParallel(deadLettered, 4, async ({ event }) => {
       const [record] = (await handler(event)).records;
       return record?.reason === 'already-current' ? 'made' : record?.status;
     });
-    const { bad, seen } = await stopWatching();
+    const requests = proxy.log.slice(firstRequest);
+    const faulted = requests.filter(({ fault }) => fault !== 'pass');
+    return { ...burst, outcomes, requests, faulted, deadLettered, redriven, watched: await stopWatching() };
+  }
 
-    expect(redriven.filter((status) => status !== 'made')).toEqual([]);
-    expect(bad).toEqual([]);
-    expect(await listKeys(direct, 'thumbnails', 'faults/')).toEqual([...expected.keys()].sort());
-    const thumbnails = await inParallel(
-      [...expected.keys()],
-      8,
-      async (key) => (await getObject(direct, 'thumbnails', key))?.body,
-    );
-    expect(
-      thumbnails.filter((body, index) => !body?.equals([...expected.values()][index] ?? Buffer.alloc(0))),
-    ).toEqual([]);
-    const originals = await inParallel(objects, 8, async ({ key }) => getObject(direct, 'uploads', key));
-    expect(originals.map((original) => original?.eTag)).toEqual(objects.map(({ eTag }) => eTag));
-    expect(originals.map((original) => md5(original?.body ?? Buffer.alloc(0)))).toEqual(bodies.map(md5));
+  describe(`with faults on ${FAULT_FRACTION * 100}% of requests`, () => {
+    let run: Awaited<ReturnType<typeof runThroughFaults>>;
 
-    const byKind = (kind: string) => faulted.filter(({ fault }) => fault === kind).length;
-    await reportFigures('faults', {
-      objects: OBJECTS,
-      requests: proxy.log.length,
-      faultsInjected: faulted.length,
-      internalErrors: proxy.log.filter(({ fault }) => fault === 'error').length,
-      resets: byKind('reset'),
-      cutResponses: byKind('cut'),
-      slowResponses: byKind('delay'),
-      madeFirstTime: outcomes.filter(({ attempt, status }) => status === 'made' && attempt === 1).length,
-      madeOnLambdaRetry: outcomes.filter(({ attempt, status }) => status === 'made' && attempt > 1).length,
-      deadLettered: deadLettered.length,
-      completedAfterRedrive: redriven.length,
-      lost: OBJECTS - (await listKeys(direct, 'thumbnails', 'faults/')).length,
-      partialThumbnailsSeen: bad.length,
-      thumbnailReadsWhileFaulting: seen,
+    beforeAll(async () => {
+      const quiet = captureOutput();
+      try {
+        run = await runThroughFaults();
+      } finally {
+        quiet.restore();
+      }
+    }, 180_000);
+
+    it('meets many faults, and every one the handler did not absorb is thrown for retry', () => {
+      expect(run.faulted.length).toBeGreaterThan(OBJECTS / 2);
+      // Every failure was the handler's own, retryable error: nothing escaped as anything else.
+      expect(
+        run.outcomes
+          .flatMap(({ errors }) => errors)
+          .filter((error) => !(error instanceof TransientFailureError)),
+      ).toEqual([]);
+      expect(run.outcomes.filter(({ status }) => status !== 'made' && status !== 'dead-lettered')).toEqual(
+        [],
+      );
     });
-  }, 180_000);
+
+    it('completes every dead-lettered event when the queue is redriven: nothing lost', async () => {
+      expect(run.deadLettered.length).toBeGreaterThanOrEqual(ALWAYS_FAULTED);
+      expect(run.redriven.filter((status) => status !== 'made')).toEqual([]);
+      expect(await listKeys(direct, 'thumbnails', 'faults/')).toEqual([...run.expected.keys()].sort());
+    });
+
+    it('never lets a partial or zero-byte thumbnail be seen, and stores each byte for byte', async () => {
+      expect(run.watched.bad).toEqual([]);
+      const thumbnails = await inParallel(
+        [...run.expected.keys()],
+        8,
+        async (key) => (await getObject(direct, 'thumbnails', key))?.body,
+      );
+      expect(
+        thumbnails.filter(
+          (body, index) => !body?.equals([...run.expected.values()][index] ?? Buffer.alloc(0)),
+        ),
+      ).toEqual([]);
+    });
+
+    it('leaves every original as it was uploaded', async () => {
+      const originals = await inParallel(run.objects, 8, async ({ key }) =>
+        getObject(direct, 'uploads', key),
+      );
+      expect(originals.map((original) => original?.eTag)).toEqual(run.objects.map(({ eTag }) => eTag));
+      expect(originals.map((original) => md5(original?.body ?? Buffer.alloc(0)))).toEqual(
+        run.bodies.map(md5),
+      );
+    });
+
+    it('reports its figures', async () => {
+      const { outcomes, faulted } = run;
+      const byKind = (kind: string) => faulted.filter(({ fault }) => fault === kind).length;
+      await reportFigures('faults', {
+        objects: OBJECTS,
+        requests: run.requests.length,
+        faultsInjected: faulted.length,
+        internalErrors: byKind('error'),
+        resets: byKind('reset'),
+        cutResponses: byKind('cut'),
+        slowResponses: byKind('delay'),
+        madeFirstTime: outcomes.filter(({ attempt, status }) => status === 'made' && attempt === 1).length,
+        madeOnLambdaRetry: outcomes.filter(({ attempt, status }) => status === 'made' && attempt > 1).length,
+        deadLettered: run.deadLettered.length,
+        completedAfterRedrive: run.redriven.length,
+        lost: OBJECTS - (await listKeys(direct, 'thumbnails', 'faults/')).length,
+        partialThumbnailsSeen: run.watched.bad.length,
+        thumbnailReadsWhileFaulting: run.watched.seen,
+      });
+    });
+  });
 
   describe('documented endings', () => {
     const logFor = (key: string) => output.logs().filter((line) => line.key === key);

@@ -56,3 +56,29 @@ export function captureOutput(): CapturedOutput {
     },
   };
 }
+
+/**
+ * Inside a describe: each of its tests' output captured, from a beforeEach to an afterEach, read through
+ * the object returned (its lines are the running test's own).
+ */
+export function captureOutputOfEachTest(): Omit<CapturedOutput, 'restore'> {
+  let output: CapturedOutput | undefined;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => {
+    output?.restore();
+    output = undefined;
+  });
+  const current = () => {
+    if (output === undefined) throw new Error('output is captured only while a test runs');
+    return output;
+  };
+  return {
+    get raw() {
+      return current().raw;
+    },
+    logs: () => current().logs(),
+    metrics: () => current().metrics(),
+  };
+}

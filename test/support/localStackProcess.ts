@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from './dockerfile';
 import type { S3Endpoint } from './s3Client';
@@ -57,6 +58,32 @@ export async function startLocalStackProcess(
     // Its own process group, so that a group signal reaches exactly what this helper started.
     detached: true,
   });
+  const exited = once(child, 'exit');
+  const printed = recordOutput(child);
+  const [, endpoint = ''] = await printed.waitFor(/S3 endpoint +(http:\/\/127\.0\.0\.1:\d+)/);
+  const [, galleryUrl = ''] = await printed.waitFor(/gallery +(http:\/\/127\.0\.0\.1:\d+\/)/);
+  const [, example = ''] = await printed.waitFor(/^ {2}(AWS_ACCESS_KEY_ID=test .* s3 cp .*)$/m);
+  return {
+    child,
+    endpoint,
+    galleryUrl,
+    example,
+    accessKeyId: 'test',
+    secretAccessKey: 'test',
+    ...printed,
+    peakRssBytes: () => peakRssBytes(child.pid ?? 0),
+    async stop(signal = 'SIGTERM', target = 'process') {
+      if (child.exitCode === null && child.pid !== undefined) {
+        process.kill(target === 'group' ? -child.pid : child.pid, signal);
+        await exited;
+      }
+      return child.exitCode;
+    },
+  };
+}
+
+/** What a child prints, as it prints it: everything interleaved, and each stream's complete lines. */
+function recordOutput(child: ChildProcessByStdio<null, Readable, Readable>) {
   let output = '';
   const streams = { stdout: '', stderr: '' };
   const collect = (stream: keyof typeof streams) => (chunk: Buffer) => {
@@ -70,7 +97,6 @@ export async function startLocalStackProcess(
       .slice(0, text.lastIndexOf('\n') + 1)
       .split('\n')
       .filter(Boolean);
-  const exited = once(child, 'exit');
 
   async function waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
@@ -86,26 +112,9 @@ export async function startLocalStackProcess(
     }
   }
 
-  const [, endpoint = ''] = await waitFor(/S3 endpoint +(http:\/\/127\.0\.0\.1:\d+)/);
-  const [, galleryUrl = ''] = await waitFor(/gallery +(http:\/\/127\.0\.0\.1:\d+\/)/);
-  const [, example = ''] = await waitFor(/^ {2}(AWS_ACCESS_KEY_ID=test .* s3 cp .*)$/m);
   return {
-    child,
-    endpoint,
-    galleryUrl,
-    example,
-    accessKeyId: 'test',
-    secretAccessKey: 'test',
     output: () => output,
     lines: () => [...completeLines(streams.stdout), ...completeLines(streams.stderr)],
-    peakRssBytes: () => peakRssBytes(child.pid ?? 0),
     waitFor,
-    async stop(signal = 'SIGTERM', target = 'process') {
-      if (child.exitCode === null && child.pid !== undefined) {
-        process.kill(target === 'group' ? -child.pid : child.pid, signal);
-        await exited;
-      }
-      return child.exitCode;
-    },
   };
 }

@@ -196,141 +196,159 @@ const avifWithXmp = async (bytes: number) =>
     .avif()
     .toBuffer();
 
+/** PNG: text, ICC, Exif and interlacing that inflate far beyond the file. */
+const PNG_BOMBS: readonly MemoryCase[] = [
+  ['png-ztxt-500-chunks-of-1MiB.png', () => compressedText('zTXt', 500), refused('too-much-metadata')],
+  ['png-itxt-500-chunks-of-1MiB.png', () => compressedText('iTXt', 500), refused('too-much-metadata')],
+  [
+    'png-text-20MiB.png',
+    () =>
+      png(
+        small(),
+        times(20, (i) =>
+          pngChunk('tEXt', Buffer.concat([Buffer.from(`k${i}\0`), Buffer.alloc(MEBIBYTE, 0x62)])),
+        ),
+      ),
+    refused('too-much-metadata'),
+  ],
+  [
+    'png-iccp-inflating-to-200MiB.png',
+    () => png(small(), [iccpChunk(Buffer.alloc(200 * MEBIBYTE))]),
+    refused('too-much-metadata'),
+  ],
+  [
+    'png-exif-20MiB.png',
+    () => png(small(), [pngChunk('eXIf', Buffer.alloc(20 * MEBIBYTE))]),
+    refused('too-much-metadata'),
+  ],
+  [
+    'png-interlaced-10000x10000-rgba16.png',
+    () => interlacedPngDeclaring(10_000, 10_000),
+    refused('too-much-memory'),
+  ],
+];
+
+/** JPEG: repeated metadata segments, and a progressive scan of a huge canvas. */
+const JPEG_BOMBS: readonly MemoryCase[] = [
+  ['jpeg-exif-300-app1-segments.jpg', () => jpegWith(0xe1, EXIF, 300), refused('too-much-metadata')],
+  ['jpeg-extended-xmp-20MiB.jpg', () => jpegWith(0xe1, XMP_EXTENSION, 320), refused('too-much-metadata')],
+  [
+    'jpeg-iptc-300-app13-segments.jpg',
+    () => jpegWith(0xed, Buffer.alloc(65_000), 300),
+    refused('too-much-metadata'),
+  ],
+  [
+    'jpeg-progressive-10000x10000.jpg',
+    () => progressiveJpegDeclaring(10_000, 10_000),
+    refused('too-much-memory'),
+  ],
+];
+
+/** WebP: oversized metadata chunks, and animations too long or too large. */
+const WEBP_BOMBS: readonly MemoryCase[] = [
+  [
+    'webp-exif-20MiB.webp',
+    () => webp(0x08, [1, 1], (image) => [image, riffChunk('EXIF', Buffer.alloc(20 * MEBIBYTE))]),
+    refused('too-much-metadata'),
+  ],
+  [
+    'webp-iccp-20MiB.webp',
+    () => webp(0x20, [1, 1], (image) => [riffChunk('ICCP', Buffer.alloc(20 * MEBIBYTE)), image]),
+    refused('too-much-metadata'),
+  ],
+  [
+    'webp-xmp-20MiB.webp',
+    () => webp(0x04, [1, 1], (image) => [image, riffChunk('XMP ', Buffer.alloc(20 * MEBIBYTE))]),
+    refused('too-much-metadata'),
+  ],
+  [
+    'webp-12000-frames.webp',
+    () =>
+      webp(0x02, [16, 16], (image) => [
+        riffChunk('ANIM', Buffer.alloc(6)),
+        ...times(12_000, () => frame(image)),
+      ]),
+    refused('too-many-frames'),
+  ],
+  [
+    'webp-animation-on-10000x10000.webp',
+    () =>
+      webp(0x02, [10_000, 10_000], (image) => [
+        riffChunk('ANIM', Buffer.alloc(6)),
+        frame(image),
+        frame(image),
+      ]),
+    refused('too-much-memory'),
+  ],
+];
+
+/** GIF, TIFF and AVIF: far-flung pixels, endless frames or pages, huge canvases and metadata. */
+const GIF_TIFF_AVIF_BOMBS: readonly MemoryCase[] = [
+  ['gif-pixel-at-9999x9999.gif', () => gif(1, [9999, 9999]), refused('too-much-memory')],
+  ['gif-20000-frames.gif', () => gif(20_000), refused('too-many-frames')],
+  ['tiff-20000-pages.tif', () => tiffPages(20_000), refused('too-many-frames')],
+  [
+    'tiff-xmp-20MiB.tif',
+    () => tiff(oneByOne(), [{ tag: 700, type: 1, values: Buffer.alloc(20 * MEBIBYTE, 0x20) }]),
+    refused('too-much-metadata'),
+  ],
+  ['avif-10000x10000.avif', () => avifDeclaring(10_000, 10_000), refused('too-much-memory')],
+  ['avif-xmp-20MiB.avif', () => avifWithXmp(20 * MEBIBYTE), refused('too-much-metadata')],
+];
+
+/** Large but legitimate: each makes its thumbnail. */
+const LARGE_BUT_LEGITIMATE: readonly MemoryCase[] = [
+  [
+    'legit-jpeg-icc-3MiB.jpg',
+    async () => jpeg(small(), jpegIccSegments(largeIccProfile(3 * MEBIBYTE))),
+    made,
+  ],
+  [
+    'legit-jpeg-icc-16MB-255-segments.jpg',
+    async () => jpeg(small(), jpegIccSegments(largeIccProfile(255 * 65_519))),
+    made,
+  ],
+  [
+    'legit-jpeg-exif-60KB-xmp-2MiB.jpg',
+    async () =>
+      withJpegSegments(await jpeg(small()), [
+        jpegSegment(0xe1, EXIF.subarray(0, 60_000)),
+        ...times(32, () => jpegSegment(0xe1, XMP_EXTENSION)),
+      ]),
+    made,
+  ],
+  [
+    'legit-png-icc-3MiB-xmp-2MiB.png',
+    () =>
+      png(small(), [
+        iccpChunk(largeIccProfile(3 * MEBIBYTE)),
+        pngChunk('iTXt', Buffer.from(`XML:com.adobe.xmp\0\0\0\0\0${xmpPacket(2 * MEBIBYTE)}`, 'latin1')),
+      ]),
+    made,
+  ],
+  [
+    'legit-tiff-icc-3MiB.tif',
+    () => tiff(small(), [{ tag: TIFF_ICC_TAG, type: 7, values: largeIccProfile(3 * MEBIBYTE) }]),
+    made,
+  ],
+  [
+    'legit-webp-icc-3MiB.webp',
+    () => webp(0x20, [1, 1], (image) => [riffChunk('ICCP', largeIccProfile(3 * MEBIBYTE)), image]),
+    made,
+  ],
+  ['legit-avif-xmp-2MiB.avif', () => avifWithXmp(2 * MEBIBYTE), made],
+  ['legit-gif-2000-frames.gif', () => gif(2000), made],
+  [
+    'legit-jpeg-12MP-progressive.jpg',
+    async () =>
+      sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#36a' } })
+        .jpeg({ progressive: true })
+        .toBuffer(),
+    made,
+  ],
+];
+
 /** Each kind of oversized ancillary data, frame count and canvas, and legitimate large metadata. */
 export function memoryCases(): readonly MemoryCase[] {
-  return [
-    ['png-ztxt-500-chunks-of-1MiB.png', () => compressedText('zTXt', 500), refused('too-much-metadata')],
-    ['png-itxt-500-chunks-of-1MiB.png', () => compressedText('iTXt', 500), refused('too-much-metadata')],
-    [
-      'png-text-20MiB.png',
-      () =>
-        png(
-          small(),
-          times(20, (i) =>
-            pngChunk('tEXt', Buffer.concat([Buffer.from(`k${i}\0`), Buffer.alloc(MEBIBYTE, 0x62)])),
-          ),
-        ),
-      refused('too-much-metadata'),
-    ],
-    [
-      'png-iccp-inflating-to-200MiB.png',
-      () => png(small(), [iccpChunk(Buffer.alloc(200 * MEBIBYTE))]),
-      refused('too-much-metadata'),
-    ],
-    [
-      'png-exif-20MiB.png',
-      () => png(small(), [pngChunk('eXIf', Buffer.alloc(20 * MEBIBYTE))]),
-      refused('too-much-metadata'),
-    ],
-    [
-      'png-interlaced-10000x10000-rgba16.png',
-      () => interlacedPngDeclaring(10_000, 10_000),
-      refused('too-much-memory'),
-    ],
-    ['jpeg-exif-300-app1-segments.jpg', () => jpegWith(0xe1, EXIF, 300), refused('too-much-metadata')],
-    ['jpeg-extended-xmp-20MiB.jpg', () => jpegWith(0xe1, XMP_EXTENSION, 320), refused('too-much-metadata')],
-    [
-      'jpeg-iptc-300-app13-segments.jpg',
-      () => jpegWith(0xed, Buffer.alloc(65_000), 300),
-      refused('too-much-metadata'),
-    ],
-    [
-      'jpeg-progressive-10000x10000.jpg',
-      () => progressiveJpegDeclaring(10_000, 10_000),
-      refused('too-much-memory'),
-    ],
-    [
-      'webp-exif-20MiB.webp',
-      () => webp(0x08, [1, 1], (image) => [image, riffChunk('EXIF', Buffer.alloc(20 * MEBIBYTE))]),
-      refused('too-much-metadata'),
-    ],
-    [
-      'webp-iccp-20MiB.webp',
-      () => webp(0x20, [1, 1], (image) => [riffChunk('ICCP', Buffer.alloc(20 * MEBIBYTE)), image]),
-      refused('too-much-metadata'),
-    ],
-    [
-      'webp-xmp-20MiB.webp',
-      () => webp(0x04, [1, 1], (image) => [image, riffChunk('XMP ', Buffer.alloc(20 * MEBIBYTE))]),
-      refused('too-much-metadata'),
-    ],
-    [
-      'webp-12000-frames.webp',
-      () =>
-        webp(0x02, [16, 16], (image) => [
-          riffChunk('ANIM', Buffer.alloc(6)),
-          ...times(12_000, () => frame(image)),
-        ]),
-      refused('too-many-frames'),
-    ],
-    [
-      'webp-animation-on-10000x10000.webp',
-      () =>
-        webp(0x02, [10_000, 10_000], (image) => [
-          riffChunk('ANIM', Buffer.alloc(6)),
-          frame(image),
-          frame(image),
-        ]),
-      refused('too-much-memory'),
-    ],
-    ['gif-pixel-at-9999x9999.gif', () => gif(1, [9999, 9999]), refused('too-much-memory')],
-    ['gif-20000-frames.gif', () => gif(20_000), refused('too-many-frames')],
-    ['tiff-20000-pages.tif', () => tiffPages(20_000), refused('too-many-frames')],
-    [
-      'tiff-xmp-20MiB.tif',
-      () => tiff(oneByOne(), [{ tag: 700, type: 1, values: Buffer.alloc(20 * MEBIBYTE, 0x20) }]),
-      refused('too-much-metadata'),
-    ],
-    ['avif-10000x10000.avif', () => avifDeclaring(10_000, 10_000), refused('too-much-memory')],
-    ['avif-xmp-20MiB.avif', () => avifWithXmp(20 * MEBIBYTE), refused('too-much-metadata')],
-    // Large but legitimate: each makes its thumbnail.
-    [
-      'legit-jpeg-icc-3MiB.jpg',
-      async () => jpeg(small(), jpegIccSegments(largeIccProfile(3 * MEBIBYTE))),
-      made,
-    ],
-    [
-      'legit-jpeg-icc-16MB-255-segments.jpg',
-      async () => jpeg(small(), jpegIccSegments(largeIccProfile(255 * 65_519))),
-      made,
-    ],
-    [
-      'legit-jpeg-exif-60KB-xmp-2MiB.jpg',
-      async () =>
-        withJpegSegments(await jpeg(small()), [
-          jpegSegment(0xe1, EXIF.subarray(0, 60_000)),
-          ...times(32, () => jpegSegment(0xe1, XMP_EXTENSION)),
-        ]),
-      made,
-    ],
-    [
-      'legit-png-icc-3MiB-xmp-2MiB.png',
-      () =>
-        png(small(), [
-          iccpChunk(largeIccProfile(3 * MEBIBYTE)),
-          pngChunk('iTXt', Buffer.from(`XML:com.adobe.xmp\0\0\0\0\0${xmpPacket(2 * MEBIBYTE)}`, 'latin1')),
-        ]),
-      made,
-    ],
-    [
-      'legit-tiff-icc-3MiB.tif',
-      () => tiff(small(), [{ tag: TIFF_ICC_TAG, type: 7, values: largeIccProfile(3 * MEBIBYTE) }]),
-      made,
-    ],
-    [
-      'legit-webp-icc-3MiB.webp',
-      () => webp(0x20, [1, 1], (image) => [riffChunk('ICCP', largeIccProfile(3 * MEBIBYTE)), image]),
-      made,
-    ],
-    ['legit-avif-xmp-2MiB.avif', () => avifWithXmp(2 * MEBIBYTE), made],
-    ['legit-gif-2000-frames.gif', () => gif(2000), made],
-    [
-      'legit-jpeg-12MP-progressive.jpg',
-      async () =>
-        sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#36a' } })
-          .jpeg({ progressive: true })
-          .toBuffer(),
-      made,
-    ],
-  ];
+  return [...PNG_BOMBS, ...JPEG_BOMBS, ...WEBP_BOMBS, ...GIF_TIFF_AVIF_BOMBS, ...LARGE_BUT_LEGITIMATE];
 }

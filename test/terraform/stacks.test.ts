@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type RunningMoto, startMotoServer } from '../support/motoServer';
+import { awsEnvironment, type RunningMoto, startMotoServer } from '../support/motoServer';
 import { REPO_ROOT } from '../support/dockerfile';
 import { awsCli, run, TERRAFORM_SOURCE, terraformWorkspace } from '../support/terraform';
 import { describeTier } from '../support/tiers';
@@ -56,14 +56,7 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
 
   beforeAll(async () => {
     moto = await startMotoServer({ tls: true });
-    const env = {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_CA_BUNDLE: moto.caBundle,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-    };
+    const env = awsEnvironment(moto, REGION);
     workspace = await terraformWorkspace(env);
     // The AWS CLI v1's sqs commands ignore AWS_ENDPOINT_URL; every command gets it explicitly.
     aws = (...args) => awsCli(workspace.env, '--endpoint-url', moto.endpoint, ...args);
@@ -178,7 +171,7 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
   });
 
   it(
-    'applies the lambda stack: the function, its trigger, its permission and its dead-letter queue',
+    'applies the lambda stack: an arm64 image function behind a live alias on its first version',
     async () => {
       const apply = await workspace.terraform(
         'lambda',
@@ -214,62 +207,75 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
         AliasArn: `${functionArn}:live`,
         FunctionVersion: '1',
       });
-      expect(
-        await aws('s3api', 'get-bucket-notification-configuration', '--bucket', deps.source_bucket ?? ''),
-      ).toMatchObject({
-        LambdaFunctionConfigurations: [
-          { LambdaFunctionArn: `${functionArn}:live`, Events: ['s3:ObjectCreated:*'] },
-        ],
-      });
-      expect(
-        await aws(
-          'lambda',
-          'get-function-event-invoke-config',
-          '--function-name',
-          'thumbnailer',
-          '--qualifier',
-          'live',
-        ),
-      ).toMatchObject({
-        MaximumRetryAttempts: 2,
-        MaximumEventAgeInSeconds: 21600,
-        DestinationConfig: { OnFailure: { Destination: deps.dead_letter_queue_arn } },
-      });
-      const { MetricAlarms } = (await aws('cloudwatch', 'describe-alarms')) as {
-        MetricAlarms: Array<{ AlarmName: string; AlarmActions: string[] }>;
-      };
-      // Sorted: Terraform creates the two alarms in parallel, so moto lists them in either order.
-      const alarms = MetricAlarms.map((alarm) => [alarm.AlarmName, alarm.AlarmActions]).sort();
-      expect(alarms).toEqual([
-        ['thumbnailer-dead-letters', [`arn:aws:sns:${REGION}:${ACCOUNT}:thumbnailer-alarms`]],
-        ['thumbnailer-function-errors', [`arn:aws:sns:${REGION}:${ACCOUNT}:thumbnailer-alarms`]],
-      ]);
-      const { Policy } = (await aws(
+    },
+    5 * MINUTES,
+  );
+
+  it('S3 invokes the live alias for every created object of the uploads bucket', async () => {
+    const functionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:thumbnailer`;
+    expect(
+      await aws('s3api', 'get-bucket-notification-configuration', '--bucket', deps.source_bucket ?? ''),
+    ).toMatchObject({
+      LambdaFunctionConfigurations: [
+        { LambdaFunctionArn: `${functionArn}:live`, Events: ['s3:ObjectCreated:*'] },
+      ],
+    });
+  });
+
+  it('retries a failed event twice, then sends it to the dead-letter queue', async () => {
+    expect(
+      await aws(
         'lambda',
-        'get-policy',
+        'get-function-event-invoke-config',
         '--function-name',
         'thumbnailer',
         '--qualifier',
         'live',
-      )) as {
-        Policy: string;
-      };
-      expect(JSON.parse(Policy)).toMatchObject({
-        Statement: [
-          {
-            Sid: 'AllowUploadsBucket',
-            Principal: { Service: 's3.amazonaws.com' },
-            Action: 'lambda:InvokeFunction',
-            Condition: {
-              ArnLike: { 'AWS:SourceArn': deps.source_bucket_arn },
-              StringEquals: { 'AWS:SourceAccount': ACCOUNT },
-            },
+      ),
+    ).toMatchObject({
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: { OnFailure: { Destination: deps.dead_letter_queue_arn } },
+    });
+  });
+
+  it('alarms on dead letters and function errors, to the alarm topic', async () => {
+    const { MetricAlarms } = (await aws('cloudwatch', 'describe-alarms')) as {
+      MetricAlarms: Array<{ AlarmName: string; AlarmActions: string[] }>;
+    };
+    // Sorted: Terraform creates the two alarms in parallel, so moto lists them in either order.
+    const alarms = MetricAlarms.map((alarm) => [alarm.AlarmName, alarm.AlarmActions]).sort();
+    expect(alarms).toEqual([
+      ['thumbnailer-dead-letters', [`arn:aws:sns:${REGION}:${ACCOUNT}:thumbnailer-alarms`]],
+      ['thumbnailer-function-errors', [`arn:aws:sns:${REGION}:${ACCOUNT}:thumbnailer-alarms`]],
+    ]);
+  });
+
+  it('lets only the uploads bucket of this account invoke the live alias', async () => {
+    const { Policy } = (await aws(
+      'lambda',
+      'get-policy',
+      '--function-name',
+      'thumbnailer',
+      '--qualifier',
+      'live',
+    )) as {
+      Policy: string;
+    };
+    expect(JSON.parse(Policy)).toMatchObject({
+      Statement: [
+        {
+          Sid: 'AllowUploadsBucket',
+          Principal: { Service: 's3.amazonaws.com' },
+          Action: 'lambda:InvokeFunction',
+          Condition: {
+            ArnLike: { 'AWS:SourceArn': deps.source_bucket_arn },
+            StringEquals: { 'AWS:SourceAccount': ACCOUNT },
           },
-        ],
-      });
-    },
-    5 * MINUTES,
-  );
+        },
+      ],
+    });
+  });
 
   it(
     'npm run deploy moves the live alias to a new image (no smoke test: moto cannot run an image)',

@@ -8,8 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, arch as machineArch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { exitWith, messageOf, UsageError } from '../../common/errors';
+import { readFlagValues } from '../../common/flags';
 import { type BurstResult, runBurst } from './burstWorker';
 import { measureColdStart } from './coldStart';
 import { type Comparison, compareTools } from './compare';
@@ -143,10 +144,24 @@ async function comparisonSection(quick: boolean, cores: number): Promise<Compari
   return comparison;
 }
 
-async function bench(): Promise<void> {
-  const { values } = parseArgs({
-    options: { compare: { type: 'boolean' }, quick: { type: 'boolean' }, json: { type: 'string' } },
-  });
+const USAGE = 'usage: npm run bench [-- --compare] [--quick] [--json <path>]';
+const OPTIONS = {
+  compare: { type: 'boolean' },
+  quick: { type: 'boolean' },
+  json: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function bench(argv: readonly string[]): Promise<void> {
+  const { values } = readFlagValues(
+    argv,
+    OPTIONS,
+    (value) => `unexpected argument ${value}: the bench takes only flags`,
+  );
+  if (values.help) {
+    print(USAGE);
+    return;
+  }
   const quick = values.quick ?? false;
   const info = machine();
   const cores = Math.min(2, info.cores);
@@ -199,10 +214,12 @@ async function main(): Promise<void> {
     print(JSON.stringify(await runBurst(job.files, job.rounds, job.concurrency)));
     return;
   }
-  await bench();
+  await bench(process.argv.slice(2));
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
+  if (error instanceof UsageError) {
+    exitWith('bench', error.message, 2, USAGE);
+  }
+  exitWith('bench', messageOf(error), 1);
 });
