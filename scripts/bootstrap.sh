@@ -18,6 +18,8 @@ Options:
   --no-github              no GitHub deploy role and no secrets
   --architecture <arch>    arm64 (default) or x86_64
   --skip-smoke-test        do not upload a sample image at the end
+  --delivery               also apply terraform/delivery: CloudFront in front of the thumbnails
+                           (docs/delivery.md); kept up to date on later runs once applied
   -h, --help               show this help
 
 Honours AWS_REGION, AWS_PROFILE and AWS_ENDPOINT_URL (moto, LocalStack: the smoke test is then skipped).
@@ -28,6 +30,7 @@ EOF
 
 architecture=""
 smoke_test=true
+delivery=false
 # bootstrap_option ARGS...: this script's own options, for read_options (scripts/lib/common.sh).
 bootstrap_option() {
   TAKEN=0
@@ -35,6 +38,7 @@ bootstrap_option() {
     --architecture=*) bootstrap_option "${1%%=*}" "${1#*=}"; TAKEN=1 ;;
     --architecture) option_value "$1" "${2:-}"; check_architecture "$2" "$1"; architecture="$2"; TAKEN=2 ;;
     --skip-smoke-test) option_once "$1"; smoke_test=false; TAKEN=1 ;;
+    --delivery) option_once "$1"; delivery=true; TAKEN=1 ;;
   esac
 }
 
@@ -42,12 +46,16 @@ read_options shared_option bootstrap_option -- "$@"
 check_shared_options
 
 SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-steps 6
+# A delivery stack applied before stays up to date, and keeps its read grant in the bucket policy.
+distribution_arn="$(tf_output delivery distribution_arn)"
+if [ -n "$distribution_arn" ]; then delivery=true; fi
+if [ "$delivery" = true ]; then steps 7; else steps 6; fi
 
 # --- 1 ------------------------------------------------------------------------------------------------
 # Everything is checked before anything changes: a refusal here exits with 2, having changed nothing.
 step "Preflight" "install what is missing, or fix the credentials, and run this again"
 tools=(aws terraform docker git node)
+if [ "$delivery" = true ]; then tools+=(curl); fi
 if [ "$github" = true ]; then tools+=(gh); fi
 require_tools "${tools[@]}"
 require_buildx
@@ -73,6 +81,7 @@ if [ "$github" = true ]; then
 fi
 dependency_vars=(-var-file="$SHARED_TFVARS" -var "aws_region=${region}")
 if [ "$github" = true ]; then dependency_vars+=(-var "github_repository=${github_repo}"); fi
+if [ -n "$distribution_arn" ]; then dependency_vars+=(-var "delivery_distribution_arn=${distribution_arn}"); fi
 check_stack_variables dependencies "${dependency_vars[@]}"
 check_stack_variables lambda -var-file="$SHARED_TFVARS" -var "aws_region=${region}" \
   -var "architecture=${architecture}" -var "image_uri=$(placeholder_image_uri)"
@@ -83,6 +92,9 @@ info "architecture  ${architecture}"
 info "GitHub        $([ "$github" = true ] && echo "${github_repo} (OIDC deploy role, repository secrets)" || echo "not wired (--no-github)")"
 info "creates or updates: two S3 buckets, an ECR repository, an SQS dead-letter queue, a log group,"
 info "IAM roles, the Lambda function with its S3 trigger, and CloudWatch alarms"
+if [ "$delivery" = true ]; then
+  info "and delivery: a CloudFront distribution, its viewer function and the function's URL"
+fi
 confirm "Go ahead?"
 
 # --- 2 ------------------------------------------------------------------------------------------------
@@ -133,6 +145,21 @@ if is_emulator; then
 fi
 run_deploy "${deploy_args[@]}" | sed 's/^/    /'
 
+if [ "$delivery" = true ]; then
+  step "Applying terraform/delivery" "read the Terraform error above; fix it and run this again (the pipeline itself is deployed)"
+  tf_init delivery
+  tf_change delivery apply -var-file="$SHARED_TFVARS" -var "aws_region=${region}"
+  applied_arn="$(tf_output delivery distribution_arn)"
+  # The bucket policy is the dependencies stack's: it learns the new distribution's ARN here.
+  if [ "$applied_arn" != "$distribution_arn" ]; then
+    info "letting ${applied_arn} read the thumbnails (terraform/dependencies):"
+    tf_change dependencies apply "${dependency_vars[@]}" -var "delivery_distribution_arn=${applied_arn}"
+  fi
+  cdn_base="$(tf_output delivery base_url)"
+  cdn_rendition="$(tf_output delivery first_rendition)"
+  info "cdn ${cdn_base}"
+fi
+
 # --- 5 ------------------------------------------------------------------------------------------------
 step "Storing the GitHub repository secrets" "check gh can write secrets to ${github_repo:-the repository} (gh auth status), then run this again"
 if [ "$github" = true ]; then
@@ -165,6 +192,17 @@ else
     waited=$((waited + 2))
   done
   info "thumbnail s3://${thumbnail_bucket}/${thumbnail_key} appeared within ${waited}s"
+  if [ "$delivery" = true ]; then
+    # A new distribution takes minutes to reach every edge, and its bucket grant a moment to apply.
+    cdn_url="${cdn_base}${cdn_rendition}/${key}"
+    waited=0
+    until curl -fsS -o /dev/null -H 'Accept: image/avif,image/webp,*/*' "$cdn_url" 2>/dev/null; do
+      [ "$waited" -lt 900 ] || die "no answer from ${cdn_url} after 15 minutes" "$STEP_HINT"
+      sleep 10
+      waited=$((waited + 10))
+    done
+    info "served through CloudFront: ${cdn_url}"
+  fi
   # The sample and its thumbnail were ours to add, and are ours to remove.
   aws s3 rm "s3://${source_bucket}/${key}" --only-show-errors
   aws s3 rm "s3://${thumbnail_bucket}/${thumbnail_key}" --only-show-errors
@@ -178,6 +216,15 @@ $(bold "thumbnailer is deployed")
   thumbnails    s3://${thumbnail_bucket}/${thumbnail_prefix}
   function      ${function_name} (${architecture}), image ${image_uri}
   logs          aws logs tail /aws/lambda/${function_name} --follow
+EOF
+if [ "$delivery" = true ]; then
+  cat <<EOF
+  cdn           ${cdn_base} ($(tf_output delivery domain_name), distribution $(tf_output delivery distribution_id))
+                $(tf_output delivery distribution_arn)
+  example       $(tf_output delivery example_url)
+EOF
+fi
+cat <<EOF
 
 Upload an image and list its thumbnail:
   aws s3 cp cat.jpg s3://${source_bucket}/${source_prefix}cat.jpg && sleep 5 && aws s3 ls s3://${thumbnail_bucket}/${thumbnail_prefix}

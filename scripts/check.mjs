@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run check [-- <check>...]`: every static check the project has, as `.ci/run` runs them: ESLint,
-// Prettier, tsc, shellcheck (every shell script), terraform fmt and validate (both stacks), flake8 (every
+// Prettier, tsc, shellcheck (every shell script), terraform fmt and validate (every stack), flake8 (every
 // Python file), the Dockerfile and workflow lints, and the generated docs (`npm run docs -- --check`).
 // Checks run two at a time, each to the end; a failing one prints its output, a tool that is missing is
 // named with how to install it, and either makes the exit code 1. Names given run only those checks.
@@ -146,7 +146,7 @@ function checks(files) {
       tools: ['terraform'],
       run: bin('terraform', 'fmt', '-check', '-recursive', '-diff', 'terraform'),
     },
-    ...['dependencies', 'lambda'].map((stack) => ({
+    ...['dependencies', 'lambda', 'delivery'].map((stack) => ({
       name: `terraform-validate-${stack}`,
       tools: ['terraform'],
       mirror: true,

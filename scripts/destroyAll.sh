@@ -10,8 +10,8 @@ usage() {
   cat <<'EOF'
 Usage: scripts/destroyAll.sh [options]
 
-Destroys the lambda stack, then the dependencies stack, then deletes the GitHub secrets bootstrap.sh
-stored. Uploads and thumbnails are deleted with their buckets (force_destroy, on by default).
+Destroys the delivery stack (when it was applied), the lambda stack, then the dependencies stack,
+then deletes the GitHub secrets bootstrap.sh stored. Uploads and thumbnails are deleted with their buckets (force_destroy, on by default).
 
 Options:
   --yes                    do not ask for confirmation
@@ -50,6 +50,8 @@ if [ "$github" = true ] && [ -z "$github_repo" ]; then
 fi
 tf_init dependencies
 tf_init lambda
+tf_init delivery
+delivery_resources="$(tf_resources delivery | wc -l | tr -d ' ')"
 lambda_resources="$(tf_resources lambda | wc -l | tr -d ' ')"
 dependency_resources="$(tf_resources dependencies | wc -l | tr -d ' ')"
 if [ "$lambda_resources" -gt 0 ]; then lambda_exists=true; else lambda_exists=false; fi
@@ -62,6 +64,11 @@ if [ "$github" = true ]; then
   done
 fi
 info "account  ${account}, region ${region}, endpoint $(describe_endpoint)"
+if [ "$delivery_resources" -gt 0 ]; then
+  info "delivery stack      ${delivery_resources} resources"
+  # One more step: the distribution goes first, while the function and bucket it names still exist.
+  steps 5
+fi
 info "lambda stack        ${lambda_resources} resources"
 info "dependencies stack  ${dependency_resources} resources"
 if [ "$github" = true ]; then
@@ -75,6 +82,12 @@ fi
 confirm "Destroy all of this, uploads and thumbnails included?"
 
 destroyed_count() { sed -n 's/^Destroy complete! Resources: \([0-9]*\) destroyed\./\1/p' <<<"$TF_SUMMARY"; }
+
+if [ "$delivery_resources" -gt 0 ]; then
+  step "Destroying terraform/delivery" "read the Terraform error above, fix it and run this again; nothing after this step was touched"
+  tf_change delivery destroy -var-file="$SHARED_TFVARS" -var "aws_region=${region}"
+  removed+=("delivery stack ($(destroyed_count) resources)")
+fi
 
 # --- 2 ------------------------------------------------------------------------------------------------
 step "Destroying terraform/lambda" "read the Terraform error above, fix it and run this again; nothing after this step was touched"

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run docs`: writes the docs' sections generated from the source (today each Terraform stack's inputs
-// and outputs tables, into docs/deploying.md). `npm run docs -- --check` (part of `npm run check`) changes
-// nothing: it fails when those sections are out of date, or when any generated section of any doc
-// (figures included) is malformed; it never fails because figures changed.
+// and outputs tables, into docs/deploying.md and docs/delivery.md). `npm run docs -- --check` (part of
+// `npm run check`) changes nothing: it fails when those sections are out of date, or when any generated
+// section of any doc (figures included) is malformed; it never fails because figures changed.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,9 +15,14 @@ import {
 } from './lib/generatedSections.mjs';
 import { stackTables } from './lib/terraformTables.mjs';
 
-const STACKS = ['terraform/dependencies', 'terraform/lambda'];
-const SOURCE_SECTIONS = STACKS.map((stack) => ({
-  doc: 'docs/deploying.md',
+/** Each stack, and the doc its tables are in. */
+const STACKS = {
+  'terraform/dependencies': 'docs/deploying.md',
+  'terraform/lambda': 'docs/deploying.md',
+  'terraform/delivery': 'docs/delivery.md',
+};
+const SOURCE_SECTIONS = Object.entries(STACKS).map(([stack, doc]) => ({
+  doc,
   source: `npm run docs from ${stack}`,
   render: () => stackTables(stack),
 }));

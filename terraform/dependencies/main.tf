@@ -82,14 +82,24 @@ resource "aws_s3_bucket_policy" "tls_only" {
   bucket = each.value.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = concat([{
       Sid       = "DenyInsecureTransport"
       Effect    = "Deny"
       Principal = "*"
       Action    = "s3:*"
       Resource  = [local.bucket_arns[each.key], "${local.bucket_arns[each.key]}/*"]
       Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
+      }],
+      # The delivery stack's distribution, and no other, reads thumbnails (its OAC signs every request).
+      # No s3:ListBucket: a missing key answers 403, which the distribution fails over on like a 404.
+      each.key == "thumbnail" && var.delivery_distribution_arn != null ? [{
+        Sid       = "ReadThroughDeliveryDistribution"
+        Effect    = "Allow"
+        Principal = { Service = "cloudfront.amazonaws.com" }
+        Action    = "s3:GetObject"
+        Resource  = "${local.thumbnail_bucket_arn}/${var.thumbnail_prefix}*"
+        Condition = { StringEquals = { "AWS:SourceArn" = var.delivery_distribution_arn } }
+    }] : [])
   })
 
   # S3 refuses a bucket policy while the public access block is being changed.

@@ -173,3 +173,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "delivery_distribution_arn" {
+  description = "The delivery stack's CloudFront distribution (its distribution_arn output), which alone may read the thumbnail bucket. Null: no distribution reads it. The bucket has one policy, owned by this stack, so the delivery stack hands this back instead of writing its own (docs/delivery.md)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.delivery_distribution_arn == null || can(regex("^arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]+$", var.delivery_distribution_arn))
+    error_message = "delivery_distribution_arn must be a CloudFront distribution ARN: arn:aws:cloudfront::<account>:distribution/<ID>."
+  }
+}

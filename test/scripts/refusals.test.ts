@@ -100,6 +100,8 @@ describe('the scripts refuse bad arguments before running any tool', () => {
     ['bootstrap.sh', ['--github-repo', 'not a repo'], /must look like owner\/name, not not\\ a\\ repo/],
     ['bootstrap.sh', ['--github-repo', 'o/n', '--no-github'], /--github-repo and --no-github contradict/],
     ['bootstrap.sh', ['--yes', '--yes'], /--yes is given more than once/],
+    ['bootstrap.sh', ['--delivery', '--delivery'], /--delivery is given more than once/],
+    ['bootstrap.sh', ['--delivery=yes'], /unknown option: --delivery=yes/],
     ['bootstrap.sh', ['--colour', 'red'], /unknown option: --colour/],
     ['bootstrap.sh', ['--yes=no'], /unknown option: --yes=no/],
     ['bootstrap.sh', ['now'], /unexpected argument: now/],

@@ -34,6 +34,10 @@ export async function accountLeftovers(aws: AwsCli) {
       ['iam', 'list-open-id-connect-providers'],
       (answer: { OpenIDConnectProviderList: unknown[] }) => answer.OpenIDConnectProviderList,
     ),
+    distributions: await list(
+      ['cloudfront', 'list-distributions'],
+      (answer?: { DistributionList?: { Items?: unknown[] } }) => answer?.DistributionList?.Items,
+    ),
   };
 }
 
@@ -49,4 +53,5 @@ export const NOTHING_LEFT = {
   alarms: [],
   tables: [],
   oidcProviders: [],
+  distributions: [],
 };

@@ -161,8 +161,29 @@ const FORBIDDEN_TYPES = [
   'aws_iam_role_policy_attachment',
   'aws_iam_user',
   'aws_iam_access_key',
-  'aws_lambda_function_url',
 ];
+
+/** Who may call the function, by rule: every grant names its caller's ARN, every URL needs SigV4. */
+function invocationProblems(plan: PlanJson): string[] {
+  return [
+    ...resources(plan, 'aws_lambda_function_url')
+      .filter(({ values }) => values.authorization_type !== 'AWS_IAM')
+      .map(({ address }) => `${address}: callable without SigV4 (authorization_type is not AWS_IAM)`),
+    ...resources(plan, 'aws_lambda_permission')
+      .filter(({ values }) => typeof values.source_arn !== 'string' || values.source_arn === '')
+      .map(({ address, values }) => `${address}: any ${String(values.principal)} resource may invoke`),
+  ];
+}
+
+/** A service reading a bucket on someone's behalf must say on whose: an aws:SourceArn condition. */
+function serviceGrantProblems(address: string, document: PolicyDocument): string[] {
+  return document.Statement.filter(
+    (statement) =>
+      statement.Effect === 'Allow' &&
+      JSON.stringify(statement.Principal ?? '').includes('"Service"') &&
+      !/"aws:sourcearn"/i.test(JSON.stringify(statement.Condition ?? {})),
+  ).map((statement) => `${address} ${statement.Sid ?? '(no Sid)'}: a service allowed with no aws:SourceArn`);
+}
 
 /**
  * Everything in a plan that is broader than least privilege, by rule rather than by allowlist: wildcard
@@ -182,6 +203,10 @@ export function auditPlan(plan: PlanJson): string[] {
   const iamPolicies = policies.filter(({ document }) => Array.isArray(document.Statement));
   return [
     ...iamPolicies.flatMap(({ address, document }) => broadStatements(address, document)),
+    ...iamPolicies
+      .filter(({ address }) => address.startsWith('aws_s3_bucket_policy.'))
+      .flatMap(({ address, document }) => serviceGrantProblems(address, document)),
+    ...invocationProblems(plan),
     ...bucketProblems(plan),
     ...plan.planned_values.root_module.resources
       .filter(({ type }) => FORBIDDEN_TYPES.includes(type))

@@ -6,6 +6,9 @@ import { REPO_ROOT } from './dockerfile';
 
 export const TERRAFORM_SOURCE = join(REPO_ROOT, 'terraform');
 
+/** The stacks, in the order they are applied. */
+export type StackName = 'dependencies' | 'lambda' | 'delivery';
+
 export interface CommandResult {
   readonly code: number;
   readonly stdout: string;
@@ -48,8 +51,8 @@ export async function terraformWorkspace(extraEnv: NodeJS.ProcessEnv = {}) {
     TF_INPUT: '0',
     CHECKPOINT_DISABLE: '1',
   };
-  const stack = (name: 'dependencies' | 'lambda') => join(root, 'terraform', name);
-  const terraform = async (name: 'dependencies' | 'lambda', ...args: string[]) => {
+  const stack = (name: StackName) => join(root, 'terraform', name);
+  const terraform = async (name: StackName, ...args: string[]) => {
     const result = await run('terraform', [...args, '-no-color'], stack(name), env);
     return result;
   };
@@ -59,7 +62,7 @@ export async function terraformWorkspace(extraEnv: NodeJS.ProcessEnv = {}) {
     stack,
     terraform,
     /** `terraform init` from the local mirror only; throws with Terraform's own message on failure. */
-    async init(name: 'dependencies' | 'lambda') {
+    async init(name: StackName) {
       const result = await run(
         'terraform',
         ['init', '-input=false', '-no-color', `-plugin-dir=${process.env.TF_PLUGIN_DIR ?? ''}`],

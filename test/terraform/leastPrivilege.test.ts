@@ -20,6 +20,7 @@ const UPLOADS = `arn:aws:s3:::thumbnailer-uploads-${ACCOUNT}-${REGION}`;
 const THUMBNAILS = `arn:aws:s3:::thumbnailer-thumbnails-${ACCOUNT}-${REGION}`;
 const FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:thumbnailer`;
 const REPOSITORY = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/thumbnailer`;
+const DISTRIBUTION = `arn:aws:cloudfront::${ACCOUNT}:distribution/E2THUMBS0EXAMPLE`;
 const OIDC_PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 const MINUTES = 60_000;
 
@@ -114,6 +115,7 @@ describeTier(['terraform', 'moto'], 'terraform plan: least privilege', () => {
       '-var=metadata_table=true',
       '-var=github_repository=acme/thumbnailer',
       `-var=github_oidc_provider_arn=${OIDC_PROVIDER}`,
+      `-var=delivery_distribution_arn=${DISTRIBUTION}`,
     );
     lambdaPlan = await planLambdaStack(workspace);
   }, 3 * MINUTES);
@@ -162,6 +164,22 @@ describeTier(['terraform', 'moto'], 'terraform plan: least privilege', () => {
         },
       },
     ]);
+  });
+
+  it('lets only the delivery distribution read the thumbnails, only under the prefix; nothing reads uploads', () => {
+    const readers = (address: string) =>
+      policyAt(plan, address).Statement.filter((statement) => statement.Effect === 'Allow');
+    expect(readers('aws_s3_bucket_policy.tls_only["thumbnail"]')).toEqual([
+      {
+        Sid: 'ReadThroughDeliveryDistribution',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Resource: `${THUMBNAILS}/thumbs/*`,
+        Condition: { StringEquals: { 'AWS:SourceArn': DISTRIBUTION } },
+      },
+    ]);
+    expect(readers('aws_s3_bucket_policy.tls_only["source"]')).toEqual([]);
   });
 
   it('lets only S3, for the uploads bucket of this account, invoke the function, and only its live alias', () => {
@@ -317,6 +335,37 @@ describeTier(['terraform', 'moto'], 'terraform plan: least privilege', () => {
         });
       },
       /aws_iam_role_policy_attachment.admin: not allowed here/,
+    ],
+    [
+      'a bucket readable by CloudFront on behalf of any distribution',
+      (resources) => {
+        editPolicy(resources, 'aws_s3_bucket_policy.tls_only["thumbnail"]', (document) => {
+          delete (document.Statement[1] as Record<string, unknown>).Condition;
+        });
+      },
+      /ReadThroughDeliveryDistribution: a service allowed with no aws:SourceArn/,
+    ],
+    [
+      'a function URL anyone can call',
+      (resources) => {
+        resources.push({
+          address: 'aws_lambda_function_url.open',
+          type: 'aws_lambda_function_url',
+          values: { authorization_type: 'NONE' },
+        });
+      },
+      /aws_lambda_function_url.open: callable without SigV4/,
+    ],
+    [
+      'an invoke permission for every distribution',
+      (resources) => {
+        resources.push({
+          address: 'aws_lambda_permission.any_distribution',
+          type: 'aws_lambda_permission',
+          values: { principal: 'cloudfront.amazonaws.com', source_arn: null },
+        });
+      },
+      /any_distribution: any cloudfront.amazonaws.com resource may invoke/,
     ],
   ])('would fail on %s', (_name, change, problem) => {
     expect(auditPlan(widened(change))).toEqual([expect.stringMatching(problem)]);

@@ -7,7 +7,7 @@ import { accountLeftovers, NOTHING_LEFT } from '../support/accountLeftovers';
 
 type Workspace = Awaited<ReturnType<typeof terraformWorkspace>>;
 
-const STACKS = ['dependencies', 'lambda'] as const;
+const STACKS = ['dependencies', 'lambda', 'delivery'] as const;
 const ACCOUNT = '123456789012'; // moto's default account
 const REGION = 'us-east-1';
 const image = (digit: string) =>

@@ -59,6 +59,44 @@ run "buckets_are_private_owner_enforced_encrypted_and_tls_only" {
   }
 }
 
+run "only_the_delivery_distribution_may_read_thumbnails_and_only_under_the_prefix" {
+  command = plan
+
+  variables {
+    thumbnail_prefix          = "thumbs/"
+    delivery_distribution_arn = "arn:aws:cloudfront::123456789012:distribution/E2THUMBS0EXAMPLE"
+  }
+
+  assert {
+    condition = jsondecode(aws_s3_bucket_policy.tls_only["thumbnail"].policy).Statement[1] == {
+      Sid       = "ReadThroughDeliveryDistribution"
+      Effect    = "Allow"
+      Principal = { Service = "cloudfront.amazonaws.com" }
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::thumbs-thumbnails-123456789012-eu-west-1/thumbs/*"
+      Condition = { StringEquals = { "AWS:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2THUMBS0EXAMPLE" } }
+    }
+    error_message = "CloudFront may get thumbnails only on behalf of the one distribution, only under the prefix."
+  }
+  assert {
+    condition = (
+      length(jsondecode(aws_s3_bucket_policy.tls_only["thumbnail"].policy).Statement) == 2 &&
+      length(jsondecode(aws_s3_bucket_policy.tls_only["source"].policy).Statement) == 1
+    )
+    error_message = "The TLS-only rule stays; the upload bucket gets nothing new."
+  }
+}
+
+run "refuses_a_delivery_arn_that_is_not_a_distribution" {
+  command = plan
+
+  variables {
+    delivery_distribution_arn = "arn:aws:cloudfront::123456789012:distribution/*"
+  }
+
+  expect_failures = [var.delivery_distribution_arn]
+}
+
 run "uploads_are_versioned_and_old_versions_expire" {
   command = plan
 

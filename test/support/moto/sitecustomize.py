@@ -1,5 +1,5 @@
 """Loaded by Python at start-up when this folder is on PYTHONPATH; the tests put it there for moto_server.
-It corrects two moto 5 behaviours that differ from AWS in ways the tests depend on.
+It corrects three moto 5 behaviours that differ from AWS in ways the tests depend on.
 
 1. Lambda versions are immutable on AWS: a published version keeps the image it was published with.
 moto copies the function shallowly when it publishes a version, so the version shares its code with
@@ -11,16 +11,22 @@ the stacks' TLS-only policy (Deny s3:* when aws:SecureTransport is "false") beha
 requests over HTTPS are served and plaintext ones refused. moto itself knows no request context for bucket
 policies (aws:SecureTransport is never set) and treats every `Bool` condition as met, so that policy refuses
 every object request. Statements with other conditions are left to moto, as before.
+
+3. CloudFront: a cache behaviour may target an origin group (AWS's failover), but moto accepts only an
+origin's ID there and refuses the distribution with NoSuchOrigin. Here a target that names one of the
+distribution's origin groups is accepted, and kept as given.
 """
 
 import json
 
 try:
     from moto.awslambda import models as lambda_models
+    from moto.cloudfront import models as cloudfront_models
     from moto.iam import access_control
     from moto.s3 import models as s3_models
 except ImportError:  # not a moto process
     access_control = None
+    cloudfront_models = None
     lambda_models = None
 
 
@@ -85,3 +91,22 @@ if access_control is not None:
         return policy.is_action_permitted(action, resource)
 
     s3_models.FakeBucket.get_permission = get_permission
+
+
+if cloudfront_models is not None:
+    _distribution_config_init = cloudfront_models.DistributionConfig.__init__
+
+    def distribution_config_init(self, config):
+        behaviour = config.get("DefaultCacheBehavior") or {}
+        groups = (config.get("OriginGroups") or {}).get("Items") or []
+        target = behaviour.get("TargetOriginId")
+        origins = (config.get("Origins") or {}).get("Items") or []
+        if target not in [group.get("Id") for group in groups] or not origins:
+            _distribution_config_init(self, config)
+            return
+        behaviour["TargetOriginId"] = origins[0]["Id"]
+        _distribution_config_init(self, config)
+        behaviour["TargetOriginId"] = target
+        self.DefaultCacheBehavior.target_origin_id = target
+
+    cloudfront_models.DistributionConfig.__init__ = distribution_config_init
