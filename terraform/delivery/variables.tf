@@ -31,9 +31,9 @@ variable "lambda_state_path" {
 }
 
 variable "on_demand" {
-  description = "Make a configured rendition that is missing from the bucket on its first request: CloudFront fails over from S3 (403 or 404) to the function's URL (docs/delivery.md)."
+  description = "Fail over from S3 (403 or 404) to the function's URL, to make a missing configured rendition on its first request (docs/delivery.md). Off by default: the function's URL entry point is not built yet, so a missing rendition would be a 502 instead of a 403."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "price_class" {

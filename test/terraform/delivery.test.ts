@@ -104,7 +104,13 @@ describeTier(
     it(
       'applies the delivery stack: a distribution, its viewer function, and the function URL behind it',
       async () => {
-        const apply = await workspace.terraform('delivery', 'apply', '-auto-approve', SHARED);
+        const apply = await workspace.terraform(
+          'delivery',
+          'apply',
+          '-auto-approve',
+          SHARED,
+          '-var=on_demand=true',
+        );
         expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: '' });
         delivery = await outputsOf(workspace, 'delivery');
         const id = String(delivery.distribution_id);
@@ -196,7 +202,7 @@ describeTier(
       'destroys all three stacks and leaves nothing behind',
       async () => {
         for (const [stack, ...vars] of [
-          ['delivery'],
+          ['delivery', '-var=on_demand=true'],
           ['lambda', `-var=image_uri=${IMAGE}`],
           ['dependencies'],
         ] as const) {

@@ -57,6 +57,8 @@ override_data {
 variables {
   project_name = "thumbs"
   aws_region   = "eu-west-1"
+  # The failover is tested as it will be used once the function URL entry point exists.
+  on_demand = true
 }
 
 run "the_distribution_is_https_only_http3_uncompressed_with_managed_policies" {
