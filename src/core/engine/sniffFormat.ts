@@ -3,11 +3,11 @@
  * handed to a decoder at all, so anything not positively recognised as a supported format is refused.
  */
 
-/** Formats the engine decodes. */
-export type SupportedFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'avif';
+/** Formats the engine decodes (HEIC through libheif's WebAssembly build, unless turned off). */
+export type SupportedFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'avif' | 'heic';
 
 /** Formats we recognise only to refuse them with a precise reason. */
-export type RefusedFormat = 'heic' | 'svg' | 'pdf' | 'bmp' | 'psd' | 'jxl' | 'jp2';
+export type RefusedFormat = 'svg' | 'pdf' | 'bmp' | 'psd' | 'jxl' | 'jp2';
 
 export type Sniffed =
   | { readonly kind: 'supported'; readonly format: SupportedFormat }
@@ -91,7 +91,7 @@ export function sniffFormat(input: Uint8Array): Sniffed {
     return supported('avif');
   }
   if (brands.some((brand) => HEIF_BRANDS.has(brand))) {
-    return refused('heic');
+    return supported('heic');
   }
   return looksLikeSvg(input) ? refused('svg') : { kind: 'unknown' };
 }
