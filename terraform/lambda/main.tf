@@ -23,6 +23,14 @@ locals {
     MAX_INPUT_BYTES         = var.thumbnail.max_input_bytes
     MAX_INPUT_PIXELS        = var.thumbnail.max_input_pixels
     DECODE_FAIL_ON          = var.thumbnail.decode_fail_on
+    HEIC_INPUT              = var.thumbnail.heic_input
+    # Unset attributes are left out, so that the handler's defaults (src/core/renditions.ts) apply.
+    RENDITIONS = var.renditions == null ? null : jsonencode([
+      for rendition in var.renditions : merge(
+        { for name, value in rendition : name => value if value != null && name != "quality" },
+        { quality = { for format, quality in rendition.quality : format => quality if quality != null } },
+      )
+    ])
   }
   environment = merge(
     {
@@ -49,6 +57,8 @@ resource "aws_lambda_function" "thumbnailer" {
   architectures = [var.architecture]
   memory_size   = var.memory_size
   timeout       = var.timeout
+  # Caps uploads and backfill alike (backfill.tf); null leaves the function in the unreserved pool.
+  reserved_concurrent_executions = var.reserved_concurrency
   # A version for the alias to start on. Later versions come from npm run deploy, which also publishes
   # the configuration changes a terraform apply makes (after smoke-testing them): see the alias below.
   publish = true

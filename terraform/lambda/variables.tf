@@ -1,5 +1,5 @@
 variable "project_name" {
-  description = "Prefix of the names this stack creates (alarms, topic); the same value as in the dependencies stack."
+  description = "Prefix of the names this stack creates (alarms, topic, backfill role); the same value as in the dependencies stack."
   type        = string
 
   validation {
@@ -67,6 +67,17 @@ variable "timeout" {
   }
 }
 
+variable "reserved_concurrency" {
+  description = "Most invocations of the function at once, uploads and backfill together; it caps how fast a backfill can spend (a Batch Operations job is throttled to it, and retries). Null: no reservation, the account's unreserved pool."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrency == null || (try(var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency, false))
+    error_message = "reserved_concurrency must be null or a whole number from 1 to 1000 (0 would stop the function)."
+  }
+}
+
 variable "thumbnail" {
   description = "Thumbnail settings, passed to the function as the environment variables of docs/configuration.md; unset attributes keep the handler's defaults."
   type = object({
@@ -80,6 +91,7 @@ variable "thumbnail" {
     max_input_bytes  = optional(number)
     max_input_pixels = optional(number)
     decode_fail_on   = optional(string)
+    heic_input       = optional(bool)
   })
   default = {}
 
@@ -108,6 +120,83 @@ variable "thumbnail" {
   validation {
     condition     = var.thumbnail.decode_fail_on == null ? true : contains(["warning", "error", "truncated"], var.thumbnail.decode_fail_on)
     error_message = "thumbnail.decode_fail_on must be warning, error or truncated."
+  }
+}
+
+variable "renditions" {
+  description = "What each upload becomes (docs/renditions.md), passed to the function as RENDITIONS: a list of renditions, each a name (a-z, 0-9, -), a box (width, height, 1 to 4096), a fit (inside, cover), a crop position for cover (centre, attention, entropy), formats (jpeg, webp, avif) and quality per format. Unset: one thumbnail from `thumbnail`, at the keys a deployment had before renditions."
+  type = list(object({
+    name       = string
+    width      = number
+    height     = number
+    fit        = optional(string, "inside")
+    position   = optional(string)
+    formats    = optional(list(string), ["jpeg"])
+    quality    = optional(object({ jpeg = optional(number), webp = optional(number), avif = optional(number) }), {})
+    background = optional(string, "#ffffff")
+  }))
+  default = null
+
+  validation {
+    condition     = var.renditions == null ? true : length(var.renditions) >= 1 && length(var.renditions) <= 16
+    error_message = "renditions must hold 1 to 16 renditions (or be unset)."
+  }
+
+  validation {
+    condition = var.renditions == null ? true : alltrue([
+      for rendition in var.renditions : can(regex("^[a-z0-9][a-z0-9-]{0,31}$", rendition.name))
+    ]) && length(distinct([for rendition in var.renditions : rendition.name])) == length(var.renditions)
+    error_message = "Each rendition name must be unique, 1 to 32 characters of a-z, 0-9 and \"-\", starting with a letter or digit (it is part of every key)."
+  }
+
+  validation {
+    condition = var.renditions == null ? true : alltrue(flatten([
+      for rendition in var.renditions : [
+        for size in [rendition.width, rendition.height] : size >= 1 && size <= 4096 && floor(size) == size
+      ]
+    ]))
+    error_message = "Each rendition's width and height must be whole numbers from 1 to 4096."
+  }
+
+  validation {
+    condition = var.renditions == null ? true : alltrue([
+      for rendition in var.renditions : contains(["inside", "cover"], rendition.fit) && (
+        rendition.position == null ? true : rendition.fit == "cover" && contains(["centre", "attention", "entropy"], rendition.position)
+      )
+    ])
+    error_message = "Each rendition's fit must be inside or cover; position (centre, attention or entropy) applies only to cover."
+  }
+
+  validation {
+    condition = var.renditions == null ? true : alltrue([
+      for rendition in var.renditions : length(rendition.formats) >= 1 && length(distinct(rendition.formats)) == length(rendition.formats) && alltrue([
+        for format in rendition.formats : contains(["jpeg", "webp", "avif"], format)
+      ])
+    ])
+    error_message = "Each rendition's formats must be a non-empty list of jpeg, webp and avif, none named twice."
+  }
+
+  validation {
+    condition = var.renditions == null ? true : alltrue(flatten([
+      for rendition in var.renditions : [
+        for quality in values(rendition.quality) : quality == null ? true : quality >= 1 && quality <= 100 && floor(quality) == quality
+      ]
+    ]))
+    error_message = "Each rendition's quality per format must be a whole number from 1 to 100."
+  }
+
+  validation {
+    condition = var.renditions == null ? true : alltrue([
+      for rendition in var.renditions : can(regex("^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$", rendition.background))
+    ])
+    error_message = "Each rendition's background must be a hex colour such as #ffffff."
+  }
+
+  validation {
+    condition = var.renditions == null ? true : alltrue([
+      for setting in ["width", "height", "fit", "format", "quality", "background"] : lookup(var.thumbnail, setting, null) == null
+    ])
+    error_message = "renditions replaces thumbnail.width, height, fit, format, quality and background: set each rendition's own instead."
   }
 }
 

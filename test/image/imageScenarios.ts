@@ -5,7 +5,11 @@ import { s3Notification } from '../../src/aws/events/s3Notification';
 import { type Arch, ARCHES } from '../support/containerTools';
 import { bundleExternals, installedPackages, lockfileClosure, treeFiles } from '../support/imageContents';
 import { type LambdaContainer, type LambdaFunctionSettings, runLikeLambda } from '../support/lambdaContainer';
-import { solidImage } from '../support/images';
+import { getObject } from '../support/bucketContents';
+import { THUMBNAIL_BUCKET } from '../support/handlerHarness';
+import { withTransforms } from '../support/heifBoxes';
+import { describeImage, sampleHeic, solidImage } from '../support/images';
+import { readManifest } from '../../src/core/manifest';
 import { imageConfig, type LambdaImage, withImageRoot } from '../support/lambdaImage';
 import { type RuntimeApi, type RuntimeError, startRuntimeApi } from '../support/lambdaRuntimeApi';
 import { ENTRY_POINTS } from './entryPoints';
@@ -157,6 +161,39 @@ const transientFailure: Scenario = {
   },
 };
 
+const HEIC_RENDITIONS = [
+  { name: 'square', width: 32, height: 32, fit: 'cover', position: 'attention', formats: ['webp', 'jpeg'] },
+  { name: 'card', width: 40, height: 40, formats: ['avif'] },
+];
+
+const heicRenditions: Scenario = {
+  title: () =>
+    'makes every rendition and the manifest of a HEIC upload, upright (libheif in WebAssembly, in the image)',
+  async run({ image, s3, settings, deadlineMs }) {
+    const key = 'iphone/IMG_0001.HEIC';
+    // The 64x48 sample, stored turned a quarter anticlockwise (irot): upright it is 48x64.
+    const notice = await s3.upload(key, withTransforms(sampleHeic(), 1));
+    const environment = { ...settings.environment, RENDITIONS: JSON.stringify(HEIC_RENDITIONS) };
+    await withFunction(image.id, { ...settings, environment }, async ({ api }) => {
+      const outcome = await api.invoke(s3Notification([notice]), deadlineMs);
+      expect(outcome.kind).toBe('response');
+      const stored = await getObject(s3.client, THUMBNAIL_BUCKET, `_manifests/${key}.json`);
+      const manifest = readManifest(stored?.body.toString() ?? '');
+      expect(manifest?.source).toMatchObject({ key, format: 'heic', width: 48, height: 64 });
+      expect(manifest?.renditions.map((entry) => [entry.key, entry.width, entry.height])).toEqual([
+        [`square/${key}.webp`, 32, 32],
+        [`square/${key}.jpg`, 32, 32],
+        [`card/${key}.avif`, 30, 40],
+      ]);
+      for (const entry of manifest?.renditions ?? []) {
+        const rendition = await getObject(s3.client, THUMBNAIL_BUCKET, entry.key);
+        const decoded = await describeImage(rendition?.body ?? Buffer.alloc(0));
+        expect([decoded.width, decoded.height]).toEqual([entry.width, entry.height]);
+      }
+    });
+  },
+};
+
 const badConfiguration: Scenario = {
   title: () => 'reports a bad configuration as an init error that names every bad variable',
   async run({ image, settings }) {
@@ -196,6 +233,7 @@ export const SCENARIOS: readonly Scenario[] = [
   architecture,
   contents,
   ...entryPoints,
+  heicRenditions,
   transientFailure,
   badConfiguration,
   wrongHandler,

@@ -39,7 +39,7 @@ export function dominantColour(rgba: Uint8Array): string {
   return `#${[0, 1, 2].map((channel) => hex((sums[best * 3 + channel] ?? 0) / total)).join('')}`;
 }
 
-/** Both placeholders, from the decoded pixels brought down to at most 100x100. */
+/** Both placeholders, from the decoded pixels brought down to at most 32x32. */
 export async function makePlaceholders(decoded: Decoded): Promise<Placeholders> {
   const { data, info } = await fromDecoded(decoded)
     .resize({ ...PLACEHOLDER_BOX, withoutEnlargement: true })

@@ -216,3 +216,142 @@ run "refuses_more_than_two_retries" {
   }
   expect_failures = [var.max_retry_attempts]
 }
+
+run "the_backfill_role_is_for_batch_operations_and_may_do_only_its_job" {
+  command = plan
+
+  assert {
+    condition = jsondecode(aws_iam_role.backfill.assume_role_policy).Statement == [{
+      Effect    = "Allow"
+      Principal = { Service = "batchoperations.s3.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+    }]
+    error_message = "Only S3 Batch Operations, for this account, may assume the backfill role."
+  }
+  assert {
+    condition = { for statement in jsondecode(aws_iam_role_policy.backfill.policy).Statement : statement.Sid => [statement.Action, statement.Resource] } == {
+      InvokeFunctionVersions = [["lambda:InvokeFunction"], ["arn:aws:lambda:eu-west-1:123456789012:function:thumbs:*"]]
+      ReadManifests          = [["s3:GetObject", "s3:GetObjectVersion"], ["arn:aws:s3:::thumbs-thumbnails-123456789012-eu-west-1/thumbnailer-backfill/manifests/*"]]
+      ListSourcePrefix       = [["s3:ListBucket"], ["arn:aws:s3:::thumbs-uploads-123456789012-eu-west-1"]]
+      WriteReports           = [["s3:PutObject"], ["arn:aws:s3:::thumbs-thumbnails-123456789012-eu-west-1/thumbnailer-backfill/reports/*"]]
+    }
+    error_message = "The backfill role may invoke only the function's versions, read only backfill manifests, list only the source prefix and write only reports."
+  }
+  assert {
+    condition     = aws_lambda_function.thumbnailer.reserved_concurrent_executions == null
+    error_message = "With no reserved_concurrency the function stays in the unreserved pool."
+  }
+}
+
+run "reserved_concurrency_caps_the_function" {
+  command = plan
+  variables {
+    reserved_concurrency = 20
+  }
+  assert {
+    condition     = aws_lambda_function.thumbnailer.reserved_concurrent_executions == 20
+    error_message = "reserved_concurrency must become the function's reserved concurrency."
+  }
+}
+
+run "refuses_a_reserved_concurrency_of_zero" {
+  command = plan
+  variables {
+    reserved_concurrency = 0
+  }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "refuses_a_fractional_reserved_concurrency" {
+  command = plan
+  variables {
+    reserved_concurrency = 2.5
+  }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "renditions_become_the_handler_renditions_variable" {
+  command = plan
+
+  variables {
+    renditions = [
+      { name = "square", width = 256, height = 256, fit = "cover", position = "attention", formats = ["avif", "webp"], quality = { webp = 70 } },
+      { name = "card", width = 640, height = 480 },
+    ]
+    thumbnail = { heic_input = false }
+  }
+
+  assert {
+    condition = jsondecode(aws_lambda_function.thumbnailer.environment[0].variables["RENDITIONS"]) == [
+      { name = "square", width = 256, height = 256, fit = "cover", position = "attention", formats = ["avif", "webp"], quality = { webp = 70 }, background = "#ffffff" },
+      { name = "card", width = 640, height = 480, fit = "inside", formats = ["jpeg"], quality = {}, background = "#ffffff" },
+    ]
+    error_message = "Each rendition must reach the function in RENDITIONS, with unset attributes left out (position, each quality) for the handler's defaults."
+  }
+  assert {
+    condition     = aws_lambda_function.thumbnailer.environment[0].variables["HEIC_INPUT"] == "false"
+    error_message = "thumbnail.heic_input must reach the function as HEIC_INPUT."
+  }
+  assert {
+    condition     = !contains(keys(aws_lambda_function.thumbnailer.environment[0].variables), "THUMBNAIL_WIDTH")
+    error_message = "With renditions, no THUMBNAIL_* size setting may reach the function (the handler refuses both)."
+  }
+}
+
+run "renditions_refuse_a_bad_name" {
+  command = plan
+  variables {
+    renditions = [{ name = "_manifests", width = 256, height = 256 }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_a_repeated_name" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 256, height = 256 }, { name = "a", width = 64, height = 64 }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_a_box_side_over_4096" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 5000, height = 256 }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_an_unknown_or_repeated_format" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 256, height = 256, formats = ["webp", "png"] }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_a_position_on_an_inside_fit" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 256, height = 256, position = "attention" }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_a_quality_over_100" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 256, height = 256, formats = ["webp"], quality = { webp = 101 } }]
+  }
+  expect_failures = [var.renditions]
+}
+
+run "renditions_refuse_thumbnail_size_settings_beside_them" {
+  command = plan
+  variables {
+    renditions = [{ name = "a", width = 256, height = 256 }]
+    thumbnail  = { width = 320 }
+  }
+  expect_failures = [var.renditions]
+}

@@ -237,7 +237,11 @@ describe('npm start: stopping and restarting', () => {
     // With the stack down, read its data folder directly: every thumbnail was written before it exited.
     const offline = await startS3rver(['uploads', 'thumbnails'], dataDir);
     const offlineS3 = s3ClientFor(offline);
-    expect(await listKeys(offlineS3, 'thumbnails')).toEqual(keys.map((key) => `${key}.jpg`));
+    // Every thumbnail, and each one's manifest (written after it).
+    expect(await listKeys(offlineS3, 'thumbnails')).toEqual([
+      ...keys.map((key) => `_manifests/${key}.json`),
+      ...keys.map((key) => `${key}.jpg`),
+    ]);
     offlineS3.destroy();
     await offline.stop();
 
