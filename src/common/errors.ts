@@ -114,9 +114,15 @@ export class EventRefusedError extends Error {
  */
 export class TransientFailureError extends Error {
   override readonly name = 'TransientFailureError';
+  readonly keys: readonly string[];
 
-  constructor(readonly keys: readonly string[]) {
-    super(`${keys.length} record(s) failed transiently and will be retried: ${keys.join(', ')}`);
+  /** Each failed record's key and error message; the message names both (it is the invocation's error). */
+  constructor(readonly failures: readonly { readonly key: string; readonly detail: string }[]) {
+    // Not "will be retried": the handler cannot know whether this was the last attempt.
+    super(
+      `${failures.length} record(s) failed transiently: ${failures.map(({ key, detail }) => `${key} (${detail})`).join(', ')}`,
+    );
+    this.keys = failures.map((failure) => failure.key);
   }
 }
 

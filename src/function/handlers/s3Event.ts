@@ -84,7 +84,9 @@ export function createS3EventHandler(deps: HandlerDependencies) {
     if (records.length > 0) {
       deps.metrics.publishStoredMetrics();
     }
-    const failed = records.filter((record) => record.status === 'failed').map((record) => record.key);
+    const failed = records
+      .filter((record) => record.status === 'failed')
+      .map((record) => ({ key: record.key, detail: record.detail }));
     if (failed.length > 0) {
       throw new TransientFailureError(failed);
     }

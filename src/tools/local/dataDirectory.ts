@@ -3,6 +3,7 @@ import { lstat, mkdir, open, readdir, realpath, rm, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { bucketNameSchema } from '../../function/config';
 import { messageOf, UsageError } from '../../common/errors';
+import { DATA_LOCK_FILE, type DataLock, DataFolderInUseError, lockDataFolder } from './dataLock';
 
 /**
  * The file that marks a data folder as the local stack's own. `--fresh` empties only a folder holding it,
@@ -79,13 +80,21 @@ async function realFolder(path: string): Promise<string> {
 
 /**
  * Makes `path` the stack's data folder: created and marked when new or empty, adopted when it holds only
- * an earlier stack's buckets, refused when it holds anything else. With `fresh`, empties it (the marker
- * stays). Deleting never follows a symlink: a link inside the folder is removed, not what it points to.
+ * an earlier stack's buckets, refused when it holds anything else or another running stack holds it
+ * (see dataLock). With `fresh`, empties it (the marker and the lock stay). Deleting never follows a
+ * symlink: a link inside the folder is removed, not what it points to. Resolves with the folder's lock.
  */
-export async function prepareDataDirectory(path: string, fresh: boolean): Promise<void> {
+export async function prepareDataDirectory(path: string, fresh: boolean): Promise<DataLock> {
   try {
-    await prepare(path, fresh);
+    return await prepare(path, fresh);
   } catch (error) {
+    if (error instanceof DataFolderInUseError) {
+      const what = fresh ? '; --fresh deleted nothing' : '';
+      throw new DataDirectoryError(
+        `--data-dir ${JSON.stringify(path)} cannot be used: ${error.message}${what}. Stop that one first, or choose another folder with --data-dir`,
+        { cause: error },
+      );
+    }
     if (error instanceof DataDirectoryError || typeof errorCode(error) !== 'string') {
       throw error;
     }
@@ -97,7 +106,7 @@ export async function prepareDataDirectory(path: string, fresh: boolean): Promis
   }
 }
 
-async function prepare(path: string, fresh: boolean): Promise<void> {
+async function prepare(path: string, fresh: boolean): Promise<DataLock> {
   const directory = await realFolder(path);
   if (!(await isMarked(directory))) {
     const entries = await readdir(directory, { withFileTypes: true });
@@ -106,11 +115,14 @@ async function prepare(path: string, fresh: boolean): Promise<void> {
     }
     await writeFile(join(directory, DATA_DIRECTORY_MARKER), MARKER_TEXT);
   }
+  const lock = await lockDataFolder(directory);
   if (fresh) {
     const entries = await readdir(directory);
-    const doomed = entries.filter((name) => name !== DATA_DIRECTORY_MARKER);
+    const kept = [DATA_DIRECTORY_MARKER, DATA_LOCK_FILE];
+    const doomed = entries.filter((name) => !kept.includes(name));
     await Promise.all(doomed.map((name) => rm(join(directory, name), { recursive: true, force: true })));
   }
+  return lock;
 }
 
 function foreignFolderMessage(path: string, entries: readonly Dirent[], fresh: boolean): string {

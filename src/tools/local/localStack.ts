@@ -18,7 +18,9 @@ import { recordLine } from './recordLine';
 import { createLocalEventLog } from './localEventLog';
 import { printable } from '../../common/text';
 import { unquoteETag } from '../../aws/s3/client';
-import { messageOf } from '../../common/errors';
+import { messageOf, TransientFailureError } from '../../common/errors';
+import type { DataLock } from './dataLock';
+import { RejectionMemory } from './rejectionMemory';
 
 /** What `npm start` parsed, and what the stack needs from its host. */
 export interface LocalStackOptions extends LocalStackArguments {
@@ -41,6 +43,8 @@ export interface LocalStack {
   readonly config: Config;
   /** Resolves when every upload seen so far has been handled. */
   idle(): Promise<void>;
+  /** What a stop would wait for now: request bodies being received, and records not yet handled. */
+  inProgress(): { readonly uploads: number; readonly records: number };
   /**
    * Stops taking uploads (new ones into the source bucket get a 503), finishes every one already taken,
    * then stops the servers.
@@ -96,9 +100,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     THUMBNAIL_BUCKET: options.thumbnailBucket,
     SOURCE_BUCKET: options.sourceBucket,
   });
-  await prepareDataDirectory(options.dataDir, options.fresh);
-  const uploads = new Uploads(options);
-  const server = await listeningOn('S3', options.port, () => startS3Server(options, uploads));
+  const lock = await prepareDataDirectory(options.dataDir, options.fresh);
+  const uploads = new Uploads(options, await RejectionMemory.open(options.dataDir, config));
+  const server = await listeningOn('S3', options.port, () => startS3Server(options, uploads)).catch(
+    async (error: unknown) => {
+      await lock.release();
+      throw error;
+    },
+  );
   const [own] = options.credentials;
   const s3 = new S3Client({
     region: 'us-east-1',
@@ -112,14 +121,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     s3.destroy();
     await server.stop();
+    await lock.release();
     throw error;
   }
+  return running({ options, config, server, s3, gallery, uploads, lock });
+}
+
+interface Parts {
+  readonly options: LocalStackOptions;
+  readonly config: Config;
+  readonly server: LocalS3Server;
+  readonly s3: S3Client;
+  readonly gallery: GalleryServer;
+  readonly uploads: Uploads;
+  readonly lock: DataLock;
+}
+
+function running({ options, config, server, s3, gallery, uploads, lock }: Parts): LocalStack {
   return {
     endpoint: server.endpoint,
     galleryUrl: gallery.url,
     eventLog: eventLogPath(options.dataDir),
     config,
     idle: () => uploads.queue.onIdle(),
+    inProgress: () => ({
+      uploads: server.uploadsInFlight(),
+      records: uploads.queue.pending + uploads.queue.active,
+    }),
     async stop() {
       // In this order: the handler still needs the S3 server to finish the uploads already taken.
       await server.stopTakingUploads(options.sourceBucket);
@@ -127,6 +155,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await gallery.stop();
       s3.destroy();
       await server.stop();
+      await uploads.memory.flushed();
+      await lock.release();
     },
   };
 }
@@ -142,11 +172,17 @@ async function startHandlerAndGallery(
     uploads.gallery.published(event);
   });
   const handler = createS3EventHandler({ ...createObservability(options.env), s3, config, publisher });
-  uploads.handleWith((notice, catchingUp) => deliver(handler, notice, catchingUp, options, uploads.gallery));
+  uploads.handleWith((notice, catchingUp) => deliver(handler, notice, catchingUp, options, uploads));
   const gallery = await listeningOn('gallery', options.galleryPort, () => startGallery(options, s3, uploads));
   try {
     await catchUp(s3, options.sourceBucket, (notice) => {
-      uploads.enqueue(notice, true);
+      // Rejected before, as it is now: shown in the gallery as such, not decoded and reported again.
+      const rejected = uploads.memory.recall(notice.key, notice.eTag);
+      if (rejected) {
+        uploads.gallery.settled(rejected, notice.size);
+      } else {
+        uploads.enqueue(notice, true);
+      }
     });
     return gallery;
   } catch (error) {
@@ -168,7 +204,10 @@ class Uploads {
     this.ready = resolve;
   });
 
-  constructor(options: LocalStackOptions) {
+  constructor(
+    options: LocalStackOptions,
+    readonly memory: RejectionMemory,
+  ) {
     this.queue = new WorkQueue(options.concurrency, (error) => {
       options.print(`error    ${messageOf(error)}`);
     });
@@ -248,29 +287,32 @@ async function deliver(
   notice: S3ObjectEvent,
   catchingUp: boolean,
   options: LocalStackOptions,
-  gallery: GalleryState,
+  uploads: Uploads,
 ): Promise<void> {
   const event = s3Notification([notice]);
   const delays = options.retryDelaysMs ?? [1000, 2000];
+  const attempts = delays.length + 1;
   for (let attempt = 0; ; attempt += 1) {
     try {
       const { records } = await handler(event);
       for (const record of records) {
         report(record, catchingUp, options);
-        showInGallery(gallery, notice, record);
+        showInGallery(uploads.gallery, notice, record);
+        uploads.memory.note(record, notice.eTag);
       }
       return;
     } catch (error) {
       const delay = delays[attempt];
-      const message = messageOf(error);
+      const cause = printable(causeOf(error));
       const where = `${options.sourceBucket}/${printable(notice.key)}`;
+      const tried = `attempt ${attempt + 1} of ${attempts} failed: ${cause}`;
       if (delay === undefined) {
-        const failed: RecordResult = { key: notice.key, status: 'failed', durationMs: 0, detail: message };
-        options.print(`failed   ${where}: ${printable(message)} (gave up; Lambda would dead-letter it)`);
-        gallery.settled(failed, notice.size);
+        const failed: RecordResult = { key: notice.key, status: 'failed', durationMs: 0, detail: cause };
+        options.print(`failed   ${where}: ${tried}; gave up (Lambda would send it to the dead-letter queue)`);
+        uploads.gallery.settled(failed, notice.size);
         return;
       }
-      options.print(`retry    ${where}: ${printable(message)} (again in ${delay} ms)`);
+      options.print(`retry    ${where}: ${tried}; trying again in ${delay} ms`);
       await sleep(delay);
     }
   }
@@ -283,6 +325,14 @@ function showInGallery(gallery: GalleryState, notice: S3ObjectEvent, record: Rec
   } else if (!isRemoval(notice.eventName) || record.status !== 'skipped') {
     gallery.settled(record, notice.size);
   }
+}
+
+/** Why the handler failed: each failed record's own error, rather than the summary Lambda gets. */
+function causeOf(error: unknown): string {
+  if (error instanceof TransientFailureError && error.failures.length > 0) {
+    return error.failures.map((failure) => failure.detail).join('; ');
+  }
+  return messageOf(error);
 }
 
 function report(record: RecordResult, catchingUp: boolean, options: LocalStackOptions): void {

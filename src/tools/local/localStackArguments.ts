@@ -13,11 +13,14 @@ handler for every object created in the source bucket, and a gallery of the resu
 Options (each also settable by the environment variable shown):
   --port <n>              S3 port, 0-65535; 0 picks a free one  LOCAL_S3_PORT       (4569)
   --gallery-port <n>      gallery port; 0 picks a free one      LOCAL_GALLERY_PORT  (S3 port + 1, or 0)
-  --data-dir <path>       where objects are kept                LOCAL_S3_DATA_DIR   (.local-s3)
+  --data-dir <path>       where objects are kept (relative to   LOCAL_S3_DATA_DIR   (.local-s3 in
+                          the folder npm start was run in)                          the checkout)
   --fresh                 empty the data folder first (only one the stack created)
   --source-bucket <name>  bucket watched for uploads            SOURCE_BUCKET       (uploads)
   --thumbnail-bucket <n>  bucket thumbnails are written to      THUMBNAIL_BUCKET    (thumbnails)
   --concurrency <n>       thumbnails made at once, 1-256        LOCAL_CONCURRENCY   (CPU count)
+  --drain-seconds <n>     how long a stop waits for uploads     LOCAL_DRAIN_SECONDS (30)
+                          in progress, 0-3600
   -h, --help              show this help
 
 The server accepts the access key test/test (and LOCAL_ACCESS_KEY_ID / LOCAL_SECRET_ACCESS_KEY when
@@ -32,6 +35,8 @@ export interface LocalStackArguments {
   readonly sourceBucket: string;
   readonly thumbnailBucket: string;
   readonly concurrency: number;
+  /** How long Ctrl-C (SIGINT, SIGTERM, SIGHUP) waits for uploads and records in progress before exiting anyway. */
+  readonly drainSeconds: number;
   /** Key pairs the S3 server accepts; the first is the one the stack itself uses. */
   readonly credentials: readonly [Credentials, ...Credentials[]];
 }
@@ -44,6 +49,7 @@ const FLAGS = {
   'source-bucket': { type: 'string' },
   'thumbnail-bucket': { type: 'string' },
   concurrency: { type: 'string' },
+  'drain-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -57,6 +63,7 @@ const ENVIRONMENT: Record<ValueFlag, string> = {
   'source-bucket': 'SOURCE_BUCKET',
   'thumbnail-bucket': 'THUMBNAIL_BUCKET',
   concurrency: 'LOCAL_CONCURRENCY',
+  'drain-seconds': 'LOCAL_DRAIN_SECONDS',
 };
 
 const CREDENTIAL_VARIABLES = ['LOCAL_ACCESS_KEY_ID', 'LOCAL_SECRET_ACCESS_KEY'] as const;
@@ -102,7 +109,9 @@ class SettingsReader {
   folder(flag: ValueFlag): string | undefined {
     const given = this.given(flag);
     if (given && given.value.trim() !== '' && !given.value.includes('\0')) {
-      return resolve(given.value);
+      // npm runs scripts in the package's folder and names the one it was run in INIT_CWD: a relative
+      // path means what it means in the user's shell (as for the thumbnailer command).
+      return resolve(this.env.INIT_CWD || process.cwd(), given.value);
     }
     this.refuse(given, 'must name a folder');
     return undefined;
@@ -163,8 +172,10 @@ function settings(read: SettingsReader) {
   const sourceBucket = read.bucket('source-bucket') ?? 'uploads';
   const thumbnailBucket = read.bucket('thumbnail-bucket') ?? 'thumbnails';
   const concurrency = read.wholeNumber('concurrency', 1, 256) ?? availableParallelism();
+  const drainSeconds = read.wholeNumber('drain-seconds', 0, 3600) ?? 30;
+  // The default stays in the checkout wherever npm start is run from, as the README says.
   const dataDir = read.folder('data-dir') ?? resolve('.local-s3');
-  const values = { port, galleryPort, dataDir, sourceBucket, thumbnailBucket, concurrency };
+  const values = { port, galleryPort, dataDir, sourceBucket, thumbnailBucket, concurrency, drainSeconds };
   checkPairs(values, read.problems);
   return values;
 }

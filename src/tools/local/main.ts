@@ -1,6 +1,7 @@
 /**
- * `npm start`: the local stack in the foreground, until Ctrl-C or SIGTERM. Exit codes: 0 after a clean
- * stop, 1 when it cannot start, 2 for bad arguments or configuration.
+ * `npm start`: the local stack in the foreground, until Ctrl-C, SIGTERM or SIGHUP (the terminal closed).
+ * Exit codes: 0 after a clean stop, 1 when it cannot start or a stop ran out of drain time, 2 for bad
+ * arguments or configuration (a data folder another stack uses included), 130 on a second Ctrl-C.
  */
 import { type LocalStack, PortUnavailableError, startLocalStack } from './localStack';
 import {
@@ -12,6 +13,10 @@ import {
 import { ConfigError, describeError, exitWith, UsageError } from '../../common/errors';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
+
+// Once the terminal has closed (SIGHUP), writing to it fails with EIO: the drain must go on regardless.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 
 function banner(stack: LocalStack, args: LocalStackArguments): string {
   const example = `AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --endpoint-url ${stack.endpoint} s3 cp cat.jpg s3://${args.sourceBucket}/`;
@@ -29,7 +34,7 @@ function banner(stack: LocalStack, args: LocalStackArguments): string {
     'Upload an image:',
     `  ${example}`,
     '',
-    'Ctrl-C stops after finishing every upload already received.',
+    `Ctrl-C stops after finishing every upload already received (waiting at most ${args.drainSeconds} s; Ctrl-C again exits at once).`,
     '',
   ].join('\n');
 }
@@ -37,33 +42,67 @@ function banner(stack: LocalStack, args: LocalStackArguments): string {
 /** A second signal this soon after the first is the same request: Ctrl-C under npm delivers SIGINT twice. */
 const SAME_REQUEST_MS = 1000;
 
-function stopOnSignals(stack: LocalStack): void {
+/** How often a stop that is still waiting says what for. */
+const PROGRESS_EVERY_MS = 5000;
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+function waitingFor(stack: LocalStack): string {
+  const { uploads, records } = stack.inProgress();
+  return uploads + records === 0
+    ? 'nothing in progress'
+    : `${plural(uploads, 'upload')} being received, ${plural(records, 'record')} being made or queued`;
+}
+
+/**
+ * Stops the stack, saying what it waits for, and exits; after `drainSeconds` it exits anyway. Nothing
+ * acknowledged is lost by that: an upload cut off was never acknowledged (its client sees the connection
+ * close), and an object stored but not yet thumbnailed is caught up at the next start.
+ */
+function drainAndExit(stack: LocalStack, drainSeconds: number): void {
+  const progress = setInterval(() => print(`still waiting for ${waitingFor(stack)}...`), PROGRESS_EVERY_MS);
+  const deadline = setTimeout(() => {
+    print(
+      `gave up waiting after ${drainSeconds} s for ${waitingFor(stack)}: uploads cut off were never acknowledged; stored ones are thumbnailed at the next start`,
+    );
+    process.exit(1);
+  }, drainSeconds * 1000);
+  stack.stop().then(
+    () => {
+      clearInterval(progress);
+      clearTimeout(deadline);
+      print('stopped');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error('error while stopping:', error);
+      process.exit(1);
+    },
+  );
+}
+
+function stopOnSignals(stack: LocalStack, drainSeconds: number): void {
   let firstSignalAt: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (firstSignalAt !== undefined) {
       if (Date.now() - firstSignalAt > SAME_REQUEST_MS) {
-        print(`${signal} again: exiting now, without waiting`);
+        print(`${signal} again: exiting now, without waiting for ${waitingFor(stack)}`);
         process.exit(130);
       }
       return;
     }
     firstSignalAt = Date.now();
+    const what = waitingFor(stack);
+    const now = what === 'nothing in progress' ? what : `in progress: ${what}`;
     print(
-      `\n${signal}: finishing uploads already received, then stopping (press Ctrl-C again to exit at once)...`,
+      `\n${signal}: finishing uploads already received, then stopping (${now}; waiting at most ${drainSeconds} s; Ctrl-C again exits at once)...`,
     );
-    stack.stop().then(
-      () => {
-        print('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error('error while stopping:', error);
-        process.exit(1);
-      },
-    );
+    drainAndExit(stack, drainSeconds);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // SIGHUP too: closing the terminal is a request to stop, and must not cut uploads off.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, stop);
+  }
 }
 
 function startupFailure(error: unknown): never {
@@ -104,8 +143,9 @@ async function main(): Promise<void> {
   } catch (error) {
     return startupFailure(error);
   }
+  // Signals first: whoever reads the banner may stop the stack at once.
+  stopOnSignals(stack, args.drainSeconds);
   print(banner(stack, args));
-  stopOnSignals(stack);
 }
 
 void main();

@@ -7,6 +7,7 @@ import {
   DataDirectoryError,
   prepareDataDirectory,
 } from '../../../src/tools/local/dataDirectory';
+import { DATA_LOCK_FILE } from '../../../src/tools/local/dataLock';
 import { s3ClientFor } from '../../support/s3Client';
 import { startS3rver } from '../../support/s3rverServer';
 
@@ -24,16 +25,16 @@ describe('prepareDataDirectory', () => {
 
   it('creates and marks a new folder, and --fresh then empties it but for the marker', async () => {
     const data = join(workDir, 'new', 'data');
-    await prepareDataDirectory(data, false);
+    await (await prepareDataDirectory(data, false)).release();
     expect(await tree(data)).toEqual([DATA_DIRECTORY_MARKER]);
     await mkdir(join(data, 'uploads', 'deep'), { recursive: true });
     await writeFile(join(data, 'uploads', 'deep', 'x._S3rver_object'), 'x');
-    await prepareDataDirectory(data, true);
+    await (await prepareDataDirectory(data, true)).release();
     expect(await tree(data)).toEqual([DATA_DIRECTORY_MARKER]);
   });
 
   it('adopts an empty folder', async () => {
-    await prepareDataDirectory(workDir, true);
+    await (await prepareDataDirectory(workDir, true)).release();
     expect(await tree(workDir)).toEqual([DATA_DIRECTORY_MARKER]);
   });
 
@@ -67,9 +68,9 @@ describe('prepareDataDirectory', () => {
     );
     s3.destroy();
     await earlier.stop();
-    await prepareDataDirectory(data, false);
+    await (await prepareDataDirectory(data, false)).release();
     expect(await readdir(join(data, 'uploads', 'a', 'b'))).not.toEqual([]);
-    await prepareDataDirectory(data, true);
+    await (await prepareDataDirectory(data, true)).release();
     expect(await tree(data)).toEqual([DATA_DIRECTORY_MARKER]);
   });
 
@@ -78,11 +79,11 @@ describe('prepareDataDirectory', () => {
     await mkdir(outside);
     await writeFile(join(outside, 'precious.txt'), 'keep me');
     const data = join(workDir, 'data');
-    await prepareDataDirectory(data, false);
+    await (await prepareDataDirectory(data, false)).release();
     await mkdir(join(data, 'uploads'));
     await symlink(outside, join(data, 'uploads', 'escape'));
     await symlink(join(outside, 'precious.txt'), join(data, 'file-link'));
-    await prepareDataDirectory(data, true);
+    await (await prepareDataDirectory(data, true)).release();
     expect(await tree(data)).toEqual([DATA_DIRECTORY_MARKER]);
     expect(await readFile(join(outside, 'precious.txt'), 'utf8')).toBe('keep me');
   });
@@ -100,10 +101,10 @@ describe('prepareDataDirectory', () => {
 
   it('follows a link named as the folder itself, to the folder the user meant', async () => {
     const real = join(workDir, 'real');
-    await prepareDataDirectory(real, false);
+    await (await prepareDataDirectory(real, false)).release();
     await writeFile(join(real, 'stale'), 'x');
     await symlink(real, join(workDir, 'link'));
-    await prepareDataDirectory(join(workDir, 'link'), true);
+    await (await prepareDataDirectory(join(workDir, 'link'), true)).release();
     expect(await tree(real)).toEqual([DATA_DIRECTORY_MARKER]);
     expect((await lstat(join(workDir, 'link'))).isSymbolicLink()).toBe(true);
   });
@@ -112,4 +113,21 @@ describe('prepareDataDirectory', () => {
     await writeFile(join(workDir, 'file'), 'x');
     await expect(prepareDataDirectory(join(workDir, 'file'), true)).rejects.toThrow(/is not a folder/);
   });
+
+  it.each([false, true])(
+    'refuses a folder another stack holds (--fresh %s), deleting nothing, and keeps the lock through --fresh',
+    async (fresh) => {
+      const data = join(workDir, 'data');
+      const held = await prepareDataDirectory(data, true);
+      await mkdir(join(data, 'uploads'));
+      await writeFile(join(data, 'uploads', 'x._S3rver_object'), 'x');
+      const refusal = prepareDataDirectory(data, fresh);
+      await expect(refusal).rejects.toThrow(DataDirectoryError);
+      await expect(refusal).rejects.toThrow(`is in use by PID ${process.pid}`);
+      expect(await tree(data)).toEqual(
+        [DATA_DIRECTORY_MARKER, DATA_LOCK_FILE, 'uploads', join('uploads', 'x._S3rver_object')].sort(),
+      );
+      await held.release();
+    },
+  );
 });

@@ -15,8 +15,26 @@ describe('parseLocalStackArguments', () => {
       sourceBucket: 'uploads',
       thumbnailBucket: 'thumbnails',
       concurrency: availableParallelism(),
+      drainSeconds: 30,
       credentials: [test],
     });
+  });
+
+  it('resolves a relative --data-dir or LOCAL_S3_DATA_DIR against the folder npm was run in (INIT_CWD)', () => {
+    const env = { INIT_CWD: '/home/someone/photos' };
+    expect(parseLocalStackArguments(['--data-dir', 'data'], env)?.dataDir).toBe('/home/someone/photos/data');
+    expect(parseLocalStackArguments([], { ...env, LOCAL_S3_DATA_DIR: '../d' })?.dataDir).toBe(
+      '/home/someone/d',
+    );
+    expect(parseLocalStackArguments(['--data-dir', '/abs'], env)?.dataDir).toBe('/abs');
+    // The default stays in the checkout, wherever npm start is run from.
+    expect(parseLocalStackArguments([], env)?.dataDir).toBe(resolve('.local-s3'));
+  });
+
+  it.each(['-1', '3601', 'ten', ''])('refuses --drain-seconds %j', (value) => {
+    expect(() => parseLocalStackArguments(['--drain-seconds', value], {})).toThrow(
+      `--drain-seconds ${JSON.stringify(value)}: must be a whole number from 0 to 3600`,
+    );
   });
 
   it('reads the environment, and flags win over it', () => {

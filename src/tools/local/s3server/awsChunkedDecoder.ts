@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { CHECKSUM_DIGESTS, checksumName, type Digest } from './checksums';
 import { signaturesEqual } from './signatureV4';
+import { currentRequest } from './requestState';
 
 /**
  * Decodes an `aws-chunked` request body, as current AWS SDKs and CLIs send it for streamed uploads:
@@ -44,6 +45,8 @@ export class AwsChunkedDecoder extends Transform {
   private chunk: { signature: string; hash: Hash } | undefined;
   private readonly trailers: string[] = [];
   private trailerSigned = false;
+  // Taken now: the body's chunks arrive in the socket's async context, not the request's.
+  private readonly request = currentRequest();
 
   /**
    * @param trailerName the `x-amz-trailer` request header, naming the checksum the trailer will carry
@@ -204,11 +207,14 @@ export class AwsChunkedDecoder extends Transform {
       return true;
     }
     this.trailers.push(`${name}:${value}\n`);
-    if (name === this.trailerName && this.digest && value !== this.digest.base64()) {
-      throw this.makeError(
-        'BadDigest',
-        `The ${checksumName(name)} you specified did not match the calculated checksum.`,
-      );
+    if (name === this.trailerName && this.digest) {
+      if (value !== this.digest.base64()) {
+        throw this.makeError(
+          'BadDigest',
+          `The ${checksumName(name)} you specified did not match the calculated checksum.`,
+        );
+      }
+      this.request?.checksums.set(name, value);
     }
     return true;
   }

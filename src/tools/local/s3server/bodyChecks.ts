@@ -14,10 +14,15 @@ export interface Check {
   readonly digest: Digest;
   readonly expected: string;
   readonly error: () => Error;
+  /** For an `x-amz-checksum-*` check, the header's name: once verified, the response echoes it. */
+  readonly header?: string;
 }
 
 /** Passes the body through, and fails at its end when it is not what the headers say. */
 export class BodyCheck extends Transform {
+  // Taken now: the body's chunks arrive in the socket's async context, not the request's.
+  private readonly request = currentRequest();
+
   constructor(private readonly checks: readonly Check[]) {
     super();
   }
@@ -30,7 +35,15 @@ export class BodyCheck extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    callback(this.checks.find((check) => check.digest.base64() !== check.expected)?.error() ?? null);
+    const failed = this.checks.find((check) => check.digest.base64() !== check.expected);
+    if (failed === undefined) {
+      for (const { header, expected } of this.checks) {
+        if (header !== undefined) {
+          this.request?.checksums.set(header, expected);
+        }
+      }
+    }
+    callback(failed?.error() ?? null);
   }
 }
 
@@ -71,7 +84,8 @@ export function checksFor(context: S3rverContext): Check[] {
     const value = context.headers[name];
     if (typeof value === 'string') {
       const message = `The ${checksumName(name)} you specified did not match the calculated checksum.`;
-      checks.push({ digest: digest(), expected: value.trim(), error: () => s3Error('BadDigest', message) });
+      const error = () => s3Error('BadDigest', message);
+      checks.push({ digest: digest(), expected: value.trim(), error, header: name });
     }
   }
   return checks;

@@ -9,6 +9,7 @@ import { decodeKeyPath, encodeKeyPath } from './keyPath';
 import { routeKeys } from './keyRouting';
 import { refuseConnect } from '../refuseConnect';
 import { pageListingsWithoutDes } from './listingPages';
+import { refuseUnknownMethods, S3_METHODS } from './methodCheck';
 import { listInKeyOrder } from './listingWalk';
 import { handleMultipartUploads } from './multipartUploads';
 import { copyObjectsWhole, normalizeCopySource } from './objectCopy';
@@ -58,6 +59,8 @@ export interface LocalS3Server {
    * serving everything else, and resolves once the uploads already in flight are stored and announced.
    */
   stopTakingUploads(bucket: string): Promise<void>;
+  /** Writes (PUT and POST requests) being received or stored now. */
+  uploadsInFlight(): number;
   /** Closes the server and every connection to it. */
   stop(): Promise<void>;
 }
@@ -66,7 +69,7 @@ export const LOCAL_HOST = '127.0.0.1';
 
 /** Counts the writes in flight and, once asked to, refuses new uploads into one bucket. */
 class UploadGate {
-  private inFlight = 0;
+  inFlight = 0;
   private closedBucket: string | undefined;
   private idle: Array<() => void> = [];
 
@@ -143,6 +146,7 @@ function mendRequests(app: S3rverApp, locks: KeyLocks, options: LocalS3ServerOpt
   app.middleware.unshift(
     trackRequests,
     routeKeys,
+    refuseUnknownMethods,
     authenticate({ secrets, spoolFolder }),
     gate.middleware,
     receiveBodies(spoolFolder),
@@ -194,13 +198,14 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
   rejectListenErrors(server);
   const { port } = await server.run();
   if (app.httpServer) {
-    refuseConnect(app.httpServer, 'GET, HEAD, PUT, POST, DELETE');
+    refuseConnect(app.httpServer, S3_METHODS.join(', '));
   }
   return {
     endpoint: `http://${LOCAL_HOST}:${port}`,
     port,
     recovered,
     stopTakingUploads: (bucket) => gate.close(bucket),
+    uploadsInFlight: () => gate.inFlight,
     async stop() {
       app.httpServer?.closeAllConnections();
       await server.close();

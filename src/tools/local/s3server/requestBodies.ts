@@ -97,6 +97,15 @@ async function receive(
   return spool.path;
 }
 
+/** As S3 does on PutObject and UploadPart: the checksums it verified, so the SDKs report them. */
+function echoChecksums(context: S3rverContext): void {
+  if (context.status === 200 && context.method === 'PUT') {
+    for (const [name, value] of currentRequest()?.checksums ?? []) {
+      context.set(name, value);
+    }
+  }
+}
+
 export function receiveBodies(spoolFolder: string): S3rverMiddleware {
   return async (context, next) => {
     const state = currentRequest();
@@ -120,5 +129,6 @@ export function receiveBodies(spoolFolder: string): S3rverMiddleware {
     const size = typeof body === 'string' ? (await stat(body)).size : body.length;
     replaceBody(context, body, chunked ? decodedHeaders(headers, size) : headers);
     await next();
+    echoChecksums(context);
   };
 }

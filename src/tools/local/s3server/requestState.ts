@@ -35,6 +35,8 @@ export interface RequestState {
   /** The conditional-write headers of a PutObject or CompleteMultipartUpload. */
   writeCondition?: { readonly ifMatch?: string; readonly ifNoneMatch?: string };
   readonly commits: Map<string, Commit>;
+  /** The `x-amz-checksum-*` values the body was verified against (header or trailer), echoed as S3 does. */
+  readonly checksums: Map<string, string>;
   /** Set once the body has been received whole into a spool file (a form's, by its policy check). */
   bodyReceived?: boolean;
   /** Run once the request has been handled (removing its spooled body, say). */
@@ -60,6 +62,7 @@ export const trackRequests: S3rverMiddleware = (context, next) => {
   const state: RequestState = {
     completesMultipart: context.method === 'POST' && context.query.uploadId !== undefined,
     commits: new Map(),
+    checksums: new Map(),
     cleanups: [],
   };
   return requests.run(state, async () => {
