@@ -8,9 +8,10 @@ import {
   type InputLimits,
   scanInputCost,
 } from './inputLimits';
-import { type SupportedFormat, sniffFormat } from './sniffFormat';
+import { decodeFailure } from './decoderErrors';
+import { REFUSED_FORMAT_NAMES, type SupportedFormat, sniffFormat } from './sniffFormat';
 import { OUTPUT_FORMATS, type OutputFormat, type ThumbnailOptions } from './thumbnailOptions';
-import { ImageRejectedError, messageOf } from '../../common/errors';
+import { ImageRejectedError } from '../../common/errors';
 
 // Every input is a different image, so libvips' operation cache never hits; it would only hold memory.
 sharp.cache(false);
@@ -37,18 +38,6 @@ const REFUSAL_DETAILS: Record<string, string> = {
   svg: 'SVG is not supported: vector input can reference external resources and is refused for safety',
 };
 
-// libvips reports a decoder warning refused by failOn without the warning itself (a bad PNG checksum,
-// say); without a translation the log would only say that a setting was applied.
-const FAIL_ON_WARNING = 'Warning treated as error due to failOn setting';
-const DAMAGED_DATA =
-  'the decoder warned of damaged data (such as a bad checksum); DECODE_FAIL_ON=warning refuses it';
-
-/** The first line of a libvips error, which is the specific one; the rest repeats it less clearly. */
-const firstLine = (error: unknown): string => {
-  const line = messageOf(error).split('\n')[0] ?? '';
-  return line.includes(FAIL_ON_WARNING) ? DAMAGED_DATA : line;
-};
-
 function checkSize(input: Uint8Array, maxInputBytes: number): void {
   if (input.length === 0) {
     throw new ImageRejectedError('empty', 'input is empty (0 bytes)');
@@ -67,7 +56,8 @@ function requireSupportedFormat(input: Uint8Array): SupportedFormat {
     return sniffed.format;
   }
   if (sniffed.kind === 'refused') {
-    const detail = REFUSAL_DETAILS[sniffed.format] ?? `${sniffed.format.toUpperCase()} is not supported`;
+    const detail =
+      REFUSAL_DETAILS[sniffed.format] ?? `${REFUSED_FORMAT_NAMES[sniffed.format]} is not supported`;
     throw new ImageRejectedError('unsupported-format', detail);
   }
   throw new ImageRejectedError('not-an-image', 'not an image: the content matches no supported image format');
@@ -100,7 +90,7 @@ async function readHeader(
   try {
     metadata = await sharp(input, { limitInputPixels: false, failOn: options.failOn }).metadata();
   } catch (error) {
-    throw new ImageRejectedError('corrupt', `unreadable ${format} header: ${firstLine(error)}`);
+    throw new ImageRejectedError('corrupt', decodeFailure(`unreadable ${format} header`, error, format));
   }
   const pixels = metadata.width * metadata.height;
   if (pixels > options.maxInputPixels) {
@@ -161,6 +151,6 @@ export async function makeThumbnail(
       input: header.info,
     };
   } catch (error) {
-    throw new ImageRejectedError('corrupt', `cannot decode ${format}: ${firstLine(error)}`);
+    throw new ImageRejectedError('corrupt', decodeFailure(`cannot decode ${format}`, error, format));
   }
 }
