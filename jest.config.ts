@@ -5,7 +5,12 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    '/node_modules/thumbhash/.+\\.js$': '<rootDir>/test/support/esModuleTransform.cjs',
+  },
+  // thumbhash ships as an ES module only (see src/core/engine/thumbhash.ts).
+  transformIgnorePatterns: ['/node_modules/(?!thumbhash/)'],
   // Probes once for the optional tools (container runtime, moto_server) so each suite knows what it can run.
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   setupFiles: ['<rootDir>/test/support/testEnvironment.ts'],

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the bundles: `node scripts/build.mjs [lambda] [tools]` (both when none is named).
-//   lambda  dist/lambda/index.js: the Lambda handler with every dependency but sharp, plus meta.json
+//   lambda  dist/lambda/index.js: the Lambda handler with every dependency but sharp and libheif-js (which
+//           the image installs beside it), plus meta.json
 //   tools   dist/local/main.js (npm start), dist/cli/main.js (the thumbnailer command),
 //           dist/bench/main.js (npm run bench) and dist/deploy/main.js (npm run deploy), dependencies
 //           left in node_modules; and the files they read at run time, copied as they are beside them:
@@ -27,7 +28,8 @@ const targets = {
     ...common,
     entryPoints: ['src/function/index.ts'],
     outfile: 'dist/lambda/index.js',
-    external: ['sharp'],
+    // sharp is native; libheif-js is LGPL WebAssembly, kept as its own files and loaded on a first HEIC.
+    external: ['sharp', 'libheif-js'],
     // src/common/zod.ts loads zod's CommonJS locale (Jest and Node need it); here the ES module is
     // used instead, so that the bundle holds only zod's tree-shaken ES build.
     alias: { 'zod/v4/locales/en.cjs': 'zod/v4/locales/en.js' },

@@ -4,13 +4,7 @@
 // base's, what /var/task holds, and how long the last run's stand-in and build took. Sizes are
 // uncompressed, in MB (10^6 bytes), as podman counts them. .image-tier/ is this checkout's own, so the
 // figures are stamped with this machine.
-import {
-  describeMachine,
-  markdownTable,
-  readAllRecorded,
-  runScript,
-  writeSection,
-} from './lib/generatedSections.mjs';
+import * as sections from './lib/generatedSections.mjs';
 
 const DIRECTORY = '.image-tier';
 const DOC = 'docs/container-image.md';
@@ -46,7 +40,7 @@ function rows(figures) {
 }
 
 async function main() {
-  const figures = await readAllRecorded(DIRECTORY);
+  const figures = await sections.readAllRecorded(DIRECTORY);
   if (figures.length === 0) {
     console.error(`no figures in ${DIRECTORY}/: run the image tier first (npm run test:image, as root)`);
     process.exit(1);
@@ -57,12 +51,12 @@ async function main() {
   ];
   const dates = figures.map((entry) => `${entry.at.slice(0, 10)} (${entry.arch})`).join(', ');
   const standIns = figures.map((entry) => `\`${entry.standIn}\``).join(', ');
-  const section = `${markdownTable(columns, rows(figures))}
+  const section = `${sections.markdownTable(columns, rows(figures))}
 
-Recorded ${dates} on ${describeMachine()}; stand-ins: ${standIns}.
+Recorded ${dates} on ${sections.describeMachine()}; stand-ins: ${standIns}.
 `;
-  const { markdown, changed } = await writeSection(DOC, SOURCE, section);
+  const { markdown, changed } = await sections.writeSection(DOC, SOURCE, section);
   process.stdout.write(`${markdown}\n(${changed ? 'written into' : 'already in'} ${DOC})\n`);
 }
 
-runScript(main);
+sections.runScript(main);

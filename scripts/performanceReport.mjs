@@ -3,13 +3,7 @@
 // docs/performance.md's generated section, stamped with the machine and the date they were measured on.
 // `npm run bench` runs it after the bench (npm's `postbench`). A `--quick` run's figures are too few to
 // publish and are left out of the doc.
-import {
-  describeMachine,
-  markdownTable,
-  readRecorded,
-  runScript,
-  writeSection,
-} from './lib/generatedSections.mjs';
+import * as sections from './lib/generatedSections.mjs';
 
 const RESULTS = '.bench/results.json';
 const DOC = 'docs/performance.md';
@@ -48,7 +42,7 @@ function engineTable({ engine, comparison }) {
         : []),
     ];
   });
-  return markdownTable(columns, rows);
+  return sections.markdownTable(columns, rows);
 }
 
 function headlineTable({ comparison, mixed, burst, coldStart, machine }) {
@@ -84,7 +78,7 @@ function headlineTable({ comparison, mixed, burst, coldStart, machine }) {
       TARGETS.peakRss,
     ],
   ];
-  return markdownTable(
+  return sections.markdownTable(
     [
       ['Figure', 'left'],
       ['Measured', 'left'],
@@ -95,7 +89,7 @@ function headlineTable({ comparison, mixed, burst, coldStart, machine }) {
 }
 
 function lambdaTable({ lambda }) {
-  const table = markdownTable(
+  const table = sections.markdownTable(
     [
       ['Memory', 'left'],
       ['12 MP photo', 'right'],
@@ -123,11 +117,11 @@ function stamp({ measuredAt, machine, options, comparison }) {
       : '`npm run bench`, without `--compare`';
   const load =
     typeof machine.loadAverage === 'number' ? `; load average ${machine.loadAverage} when the run began` : '';
-  return `Measured ${measuredAt.slice(0, 10)} on ${describeMachine(machine)}, sharp ${machine.sharp} with libvips ${machine.libvips} (${machine.libvipsThreadsPerImage} thread per image)${load} (${how}).`;
+  return `Measured ${measuredAt.slice(0, 10)} on ${sections.describeMachine(machine)}, sharp ${machine.sharp} with libvips ${machine.libvips} (${machine.libvipsThreadsPerImage} thread per image)${load} (${how}).`;
 }
 
 async function main() {
-  const results = await readRecorded(RESULTS);
+  const results = await sections.readRecorded(RESULTS);
   if (!results) {
     console.error(`no figures in ${RESULTS}: run \`npm run bench\` first`);
     process.exit(1);
@@ -137,9 +131,9 @@ async function main() {
     return;
   }
   const parts = [stamp(results), engineTable(results), headlineTable(results), lambdaTable(results)];
-  const { changed } = await writeSection(DOC, SOURCE, parts.join('\n\n'));
+  const { changed } = await sections.writeSection(DOC, SOURCE, parts.join('\n\n'));
   const outcome = changed ? 'written' : 'were already there';
   process.stdout.write(`${DOC}: the figures of ${results.measuredAt} ${outcome}\n`);
 }
 
-runScript(main);
+sections.runScript(main);

@@ -2,13 +2,7 @@
 // Writes the figures the reliability suites recorded in .reliability/ on their last run (see
 // test/support/reliabilityReport.ts) into docs/reliability.md's generated section, stamped with the
 // machine and the date they were recorded on, and prints them.
-import {
-  describeMachine,
-  markdownTable,
-  readAllRecorded,
-  runScript,
-  writeSection,
-} from './lib/generatedSections.mjs';
+import * as sections from './lib/generatedSections.mjs';
 
 const DIRECTORY = '.reliability';
 const DOC = 'docs/reliability.md';
@@ -75,7 +69,7 @@ function stamp(suites) {
   const machines = [
     ...new Set(
       suites.map((figures) =>
-        figures.machine ? describeMachine(figures.machine) : 'a machine not recorded',
+        figures.machine ? sections.describeMachine(figures.machine) : 'a machine not recorded',
       ),
     ),
   ];
@@ -84,7 +78,7 @@ function stamp(suites) {
 }
 
 async function main() {
-  const recorded = await readAllRecorded(DIRECTORY);
+  const recorded = await sections.readAllRecorded(DIRECTORY);
   if (recorded.length === 0) {
     console.error(`no figures in ${DIRECTORY}/: run \`npm run test:reliability\` first`);
     process.exit(1);
@@ -100,9 +94,9 @@ async function main() {
     ['Figure', 'left'],
     ['Value', 'right'],
   ];
-  const section = `${markdownTable(columns, rows)}\n\n${stamp(recorded)}\n`;
-  const { markdown, changed } = await writeSection(DOC, SOURCE, section);
+  const section = `${sections.markdownTable(columns, rows)}\n\n${stamp(recorded)}\n`;
+  const { markdown, changed } = await sections.writeSection(DOC, SOURCE, section);
   process.stdout.write(`${markdown}\n(${changed ? 'written into' : 'already in'} ${DOC})\n`);
 }
 
-runScript(main);
+sections.runScript(main);

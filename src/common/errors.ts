@@ -72,7 +72,7 @@ export const isImageRejectedError = (error: unknown): error is ImageRejectedErro
   error instanceof ImageRejectedError;
 
 /** The S3 calls a record makes, in order. */
-export type Step = 'check-thumbnail' | 'download-source' | 'write-thumbnail';
+export type Step = 'check-thumbnail' | 'download-source' | 'write-thumbnail' | 'write-manifest';
 
 /**
  * A retryable failure of one S3 call, naming which one: "AccessDenied" alone does not say whether the

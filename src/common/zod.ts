@@ -3,7 +3,18 @@
  * ~730 KB for zod's classic API, and about 25 ms less cold start: see the README), with English error
  * messages, which zod/mini does not load by itself. Schema modules import `* as z` from here.
  */
-import { config, int, maximum, minimum, number, pipe, transform } from 'zod/mini';
+import {
+  boolean,
+  config,
+  enum as oneOf,
+  int,
+  maximum,
+  minimum,
+  number,
+  pipe,
+  transform,
+  union,
+} from 'zod/mini';
 // The CommonJS locale loads under Jest and Node; the Lambda build aliases it to the ES module, so that
 // the bundle holds one copy of zod (see scripts/build.mjs).
 import en from 'zod/v4/locales/en.cjs';
@@ -42,3 +53,15 @@ export const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
     number(message).check(int(message), minimum(min, message), maximum(max, message)),
   );
 };
+
+/** true or false, given as a boolean (code) or as text, as environment variables and flags give it. */
+export const trueOrFalse = union(
+  [
+    boolean(),
+    pipe(
+      oneOf(['true', 'false', '1', '0'], { message: 'must be true or false' }),
+      transform((value) => value === 'true' || value === '1'),
+    ),
+  ],
+  { message: 'must be true or false' },
+);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { OUTPUT_FORMATS, type OutputFormat } from './engine/thumbnailOptions';
 
 /** S3 refuses keys longer than this many UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
@@ -47,3 +48,31 @@ export function thumbnailKey(sourceKey: string, prefix: string, extension: strin
 export function isThumbnailOutputKey(key: string, prefix: string): boolean {
   return prefix.length > 0 && key.startsWith(prefix);
 }
+
+/** Where the manifests live under the thumbnail prefix; rendition names cannot start with `_`. */
+export const MANIFEST_FOLDER = '_manifests/';
+
+/** The key prefix of a rendition: `<prefix><name>/`, or the bare prefix for the implicit rendition. */
+export const renditionPrefix = (rendition: { name: string; implicit?: true }, thumbnailPrefix: string) =>
+  rendition.implicit ? thumbnailPrefix : `${thumbnailPrefix}${rendition.name}/`;
+
+/**
+ * Where a rendition of `sourceKey` in `format` is stored: `<prefix><rendition>/<source key>.<extension>`
+ * (`square/photos/cat.jpg.webp`), so one rendition's objects share a listing prefix and a CDN path.
+ */
+export function renditionKey(
+  sourceKey: string,
+  rendition: { name: string; implicit?: true },
+  format: OutputFormat,
+  thumbnailPrefix: string,
+): string {
+  return thumbnailKey(
+    sourceKey,
+    renditionPrefix(rendition, thumbnailPrefix),
+    OUTPUT_FORMATS[format].extension,
+  );
+}
+
+/** Where the manifest of `sourceKey` is stored: `<prefix>_manifests/<source key>.json`. */
+export const manifestKey = (sourceKey: string, thumbnailPrefix: string): string =>
+  thumbnailKey(sourceKey, `${thumbnailPrefix}${MANIFEST_FOLDER}`, 'json');

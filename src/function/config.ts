@@ -1,5 +1,6 @@
 import { DEFAULT_INPUT_LIMITS, type InputLimits, inputLimitsSchema } from '../core/engine/inputLimits';
 import { type ThumbnailOptions, thumbnailOptionsSchema } from '../core/engine/thumbnailOptions';
+import { implicitRendition, parseRenditions, type Rendition, type RenditionsParse } from '../core/renditions';
 import * as z from '../common/zod';
 import { ConfigError } from '../common/errors';
 
@@ -15,7 +16,10 @@ export interface Config {
   readonly cacheControl: string;
   /** Path-style S3 URLs, for S3-compatible servers (MinIO, s3rver) that lack virtual-host buckets. */
   readonly s3ForcePathStyle: boolean;
+  /** THUMBNAIL_* (and the input limits beside them); with RENDITIONS unset, also the one rendition made. */
   readonly thumbnail: ThumbnailOptions;
+  /** What each upload becomes: RENDITIONS, or else the one implicit rendition from THUMBNAIL_*. */
+  readonly renditions: readonly Rendition[];
   /** What one input may cost in memory before it is decoded. */
   readonly inputLimits: InputLimits;
 }
@@ -85,6 +89,9 @@ const envSchema = z.object({
   MAX_INPUT_BYTES: option.maxInputBytes,
   MAX_INPUT_PIXELS: option.maxInputPixels,
   DECODE_FAIL_ON: option.failOn,
+  HEIC_INPUT: option.heic,
+  /** A JSON list of renditions (src/core/renditions.ts), read separately so each bad entry is named. */
+  RENDITIONS: z.optional(z.string()),
   MAX_METADATA_BYTES: limit.maxMetadataBytes,
   MAX_INPUT_FRAMES: limit.maxFrames,
   MAX_DECODE_BYTES: z.optional(z.wholeNumber(1)),
@@ -117,6 +124,32 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Partial<Record<EnvName, string>> 
   return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
 }
 
+/** The THUMBNAIL_* variables that describe the one implicit rendition: RENDITIONS replaces them all. */
+const RENDITION_VARIABLES = [
+  'THUMBNAIL_WIDTH',
+  'THUMBNAIL_HEIGHT',
+  'THUMBNAIL_FIT',
+  'THUMBNAIL_FORMAT',
+  'THUMBNAIL_QUALITY',
+  'THUMBNAIL_BACKGROUND',
+] as const satisfies readonly EnvName[];
+
+/** RENDITIONS, or the implicit rendition; every problem with them, each named, as `RENDITIONS[1].width: ...`. */
+function renditionsFrom(raw: Partial<Record<EnvName, string>>, thumbnail: ThumbnailOptions): RenditionsParse {
+  if (raw.RENDITIONS === undefined) {
+    return { ok: true, renditions: [implicitRendition(thumbnail)] };
+  }
+  const clashing = RENDITION_VARIABLES.filter((name) => raw[name] !== undefined);
+  if (clashing.length > 0) {
+    const problem = `RENDITIONS: replaces ${clashing.join(', ')}, which must then be unset (give each rendition its own width, height, fit, formats, quality and background)`;
+    return { ok: false, problems: [problem] };
+  }
+  const parsed = parseRenditions(raw.RENDITIONS);
+  return parsed.ok
+    ? parsed
+    : { ok: false, problems: parsed.problems.map((problem) => `RENDITIONS${problem}`) };
+}
+
 /**
  * Reads the configuration from environment variables, once, at start-up. A bad configuration throws one
  * {@link ConfigError} that names every bad variable, so a deploy fails at init rather than per upload.
@@ -133,6 +166,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const vars = parsed.data;
+  const thumbnail: ThumbnailOptions = {
+    width: vars.THUMBNAIL_WIDTH,
+    height: vars.THUMBNAIL_HEIGHT,
+    fit: vars.THUMBNAIL_FIT,
+    format: vars.THUMBNAIL_FORMAT,
+    quality: vars.THUMBNAIL_QUALITY,
+    background: vars.THUMBNAIL_BACKGROUND,
+    maxInputBytes: vars.MAX_INPUT_BYTES,
+    maxInputPixels: vars.MAX_INPUT_PIXELS,
+    failOn: vars.DECODE_FAIL_ON,
+    heic: vars.HEIC_INPUT,
+  };
+  const renditions = renditionsFrom(raw, thumbnail);
+  if (!renditions.ok) {
+    throw new ConfigError(`Invalid configuration: ${renditions.problems.join('; ')}`);
+  }
   return {
     thumbnailBucket: vars.THUMBNAIL_BUCKET,
     thumbnailPrefix: vars.THUMBNAIL_PREFIX,
@@ -140,17 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sourcePrefix: vars.SOURCE_PREFIX,
     cacheControl: vars.THUMBNAIL_CACHE_CONTROL,
     s3ForcePathStyle: vars.S3_FORCE_PATH_STYLE,
-    thumbnail: {
-      width: vars.THUMBNAIL_WIDTH,
-      height: vars.THUMBNAIL_HEIGHT,
-      fit: vars.THUMBNAIL_FIT,
-      format: vars.THUMBNAIL_FORMAT,
-      quality: vars.THUMBNAIL_QUALITY,
-      background: vars.THUMBNAIL_BACKGROUND,
-      maxInputBytes: vars.MAX_INPUT_BYTES,
-      maxInputPixels: vars.MAX_INPUT_PIXELS,
-      failOn: vars.DECODE_FAIL_ON,
-    },
+    thumbnail,
+    renditions: renditions.renditions,
     inputLimits: {
       maxMetadataBytes: vars.MAX_METADATA_BYTES,
       maxFrames: vars.MAX_INPUT_FRAMES,

@@ -1,4 +1,10 @@
-import { isThumbnailOutputKey, MAX_KEY_BYTES, thumbnailKey } from '../../src/core/thumbnailKey';
+import {
+  isThumbnailOutputKey,
+  manifestKey,
+  MAX_KEY_BYTES,
+  renditionKey,
+  thumbnailKey,
+} from '../../src/core/thumbnailKey';
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
@@ -61,5 +67,36 @@ describe('isThumbnailOutputKey', () => {
     ['anything.jpg', '', false],
   ])('%s under "%s": %s', (key, prefix, expected) => {
     expect(isThumbnailOutputKey(key, prefix)).toBe(expected);
+  });
+});
+
+describe('renditionKey and manifestKey: the layout of every rendition and of the manifest', () => {
+  const square = { name: 'square' };
+  const implicit = { name: 'thumbnail', implicit: true as const };
+
+  it.each([
+    ['photos/cat.jpg', square, 'webp', '', 'square/photos/cat.jpg.webp'],
+    ['photos/cat.jpg', square, 'avif', 'thumbs/', 'thumbs/square/photos/cat.jpg.avif'],
+    ['photos/cat.jpg', square, 'jpeg', '', 'square/photos/cat.jpg.jpg'],
+    // No RENDITIONS: exactly the keys a deployment had before renditions existed.
+    ['photos/cat.jpg', implicit, 'jpeg', 'thumbs/', 'thumbs/photos/cat.jpg.jpg'],
+  ] as const)('%s, %j in %s under "%s" -> %s', (source, rendition, format, prefix, expected) => {
+    expect(renditionKey(source, rendition, format, prefix)).toBe(expected);
+  });
+
+  it('puts manifests under _manifests/, where no rendition can be (names cannot start with "_")', () => {
+    expect(manifestKey('photos/cat.jpg', 'thumbs/')).toBe('thumbs/_manifests/photos/cat.jpg.json');
+  });
+
+  it('shortens the longest keys to 1,024 bytes, distinct per source, as thumbnailKey does', () => {
+    const sources = ['é'.repeat(600), `${'é'.repeat(600)}x`];
+    const keys = sources.flatMap((source) => [
+      renditionKey(source, { name: 'a'.repeat(32) }, 'webp', 'p/'.repeat(200)),
+      manifestKey(source, 'p/'.repeat(200)),
+    ]);
+    expect(keys.map((key) => Buffer.byteLength(key) <= MAX_KEY_BYTES)).toEqual([true, true, true, true]);
+    expect(new Set(keys).size).toBe(4);
+    expect(keys[0]).toMatch(/^(p\/){200}a{32}\/é+~[0-9a-f]{16}\.webp$/);
+    expect(keys[1]).toMatch(/^(p\/){200}_manifests\/é+~[0-9a-f]{16}\.json$/);
   });
 });

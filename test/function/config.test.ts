@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/function/config';
 import { DEFAULT_INPUT_LIMITS } from '../../src/core/engine/inputLimits';
 import { DEFAULT_THUMBNAIL_OPTIONS } from '../../src/core/engine/thumbnailOptions';
 import { ConfigError } from '../../src/common/errors';
+import { implicitRendition } from '../../src/core/renditions';
 
 describe('loadConfig', () => {
   it('needs only the destination bucket; everything else has a default', () => {
@@ -13,6 +14,7 @@ describe('loadConfig', () => {
       cacheControl: 'public, max-age=86400',
       s3ForcePathStyle: false,
       thumbnail: DEFAULT_THUMBNAIL_OPTIONS,
+      renditions: [implicitRendition(DEFAULT_THUMBNAIL_OPTIONS)],
       inputLimits: DEFAULT_INPUT_LIMITS,
     });
   });
@@ -44,6 +46,7 @@ describe('loadConfig', () => {
       MAX_INPUT_BYTES: '1000',
       MAX_INPUT_PIXELS: '2000',
       DECODE_FAIL_ON: 'error',
+      HEIC_INPUT: 'false',
       MAX_METADATA_BYTES: '3000',
       MAX_INPUT_FRAMES: '4',
       MAX_DECODE_BYTES: '5000',
@@ -65,9 +68,12 @@ describe('loadConfig', () => {
         maxInputBytes: 1000,
         maxInputPixels: 2000,
         failOn: 'error',
+        heic: false,
       },
+      renditions: [implicitRendition(config.thumbnail)],
       inputLimits: { maxMetadataBytes: 3000, maxFrames: 4, maxDecodeBytes: 5000 },
     });
+    expect(config.renditions[0]).toMatchObject({ width: 320, formats: ['webp'], quality: { webp: 70 } });
   });
 
   it('treats an empty variable as unset', () => {
@@ -129,5 +135,42 @@ describe('loadConfig', () => {
         loadConfig({ THUMBNAIL_BUCKET: 'thumbnails', THUMBNAIL_CACHE_CONTROL: value }).cacheControl,
       ).toBe(value);
     }
+  });
+});
+
+describe('loadConfig: RENDITIONS', () => {
+  const load = (env: Record<string, string>) => loadConfig({ THUMBNAIL_BUCKET: 'thumbnails', ...env });
+
+  it('reads the list, defaults filled in', () => {
+    const config = load({
+      RENDITIONS:
+        '[{"name":"square","width":256,"height":256,"fit":"cover","position":"attention","formats":["avif","webp"]},{"name":"card","width":640,"height":480}]',
+    });
+    expect(
+      config.renditions.map(({ name, fit, position, formats }) => ({ name, fit, position, formats })),
+    ).toEqual([
+      { name: 'square', fit: 'cover', position: 'attention', formats: ['avif', 'webp'] },
+      { name: 'card', fit: 'inside', position: 'centre', formats: ['jpeg'] },
+    ]);
+    expect(config.renditions.some((rendition) => rendition.implicit)).toBe(false);
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['not JSON', { RENDITIONS: '[{' }, /^Invalid configuration: RENDITIONS: is not valid JSON/],
+    [
+      'every bad entry, each named',
+      {
+        RENDITIONS: '[{"name":"a","width":1,"height":1},{"name":"b","width":0,"height":1,"formats":["png"]}]',
+      },
+      /RENDITIONS\[1\]\.width: must be at least 1; RENDITIONS\[1\]\.formats\[0\]: must be one of jpeg, webp, avif$/,
+    ],
+    [
+      'beside THUMBNAIL_WIDTH and THUMBNAIL_FORMAT',
+      { RENDITIONS: '[{"name":"a","width":1,"height":1}]', THUMBNAIL_WIDTH: '300', THUMBNAIL_FORMAT: 'webp' },
+      /RENDITIONS: replaces THUMBNAIL_WIDTH, THUMBNAIL_FORMAT, which must then be unset/,
+    ],
+  ])('refuses RENDITIONS %s with a ConfigError', (_name, env, message) => {
+    expect(() => load(env)).toThrow(ConfigError);
+    expect(() => load(env)).toThrow(message);
   });
 });

@@ -227,7 +227,11 @@ describe('handler against s3rver', () => {
       expect(brief(echo.records)).toEqual([
         { key: 'thumbs/photo.jpg.jpg', status: 'skipped', reason: 'recursion-guard' },
       ]);
-      expect(await listKeys(s3, 'shared')).toEqual(['photo.jpg', 'thumbs/photo.jpg.jpg']);
+      expect(await listKeys(s3, 'shared')).toEqual([
+        'photo.jpg',
+        'thumbs/_manifests/photo.jpg.json',
+        'thumbs/photo.jpg.jpg',
+      ]);
     });
 
     it('recognises its own output by its stamp even with no prefix', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { thumbnailKey } from '../../src/core/thumbnailKey';
+import { manifestKey, thumbnailKey } from '../../src/core/thumbnailKey';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
 import { type CorpusFile, corpusEntries, hostileCorpus } from '../support/hostileCorpus';
 import { describeImage } from '../support/images';
@@ -106,8 +106,13 @@ describe('hostile input through the whole pipeline', () => {
     const made = corpus.filter((file) => file.expected.status === 'made');
     expect(stack.child.exitCode).toBeNull();
     expect(peak).toBeLessThan(MEMORY_BUDGET_BYTES);
-    expect(await listKeys(s3, 'thumbnails')).toEqual(
+    const stored = await listKeys(s3, 'thumbnails');
+    expect(stored.filter((key) => !key.startsWith('_manifests/'))).toEqual(
       made.map((file) => thumbnailKey(file.key, '', 'jpg')).sort(),
+    );
+    // One manifest per image made, and none for a refused one.
+    expect(stored.filter((key) => key.startsWith('_manifests/'))).toEqual(
+      made.map((file) => manifestKey(file.key, '')).sort(),
     );
     expect(await listKeys(s3, 'uploads')).toEqual(corpus.map((file) => file.key).sort());
     await reportFigures('hostile-input', {

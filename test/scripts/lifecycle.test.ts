@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/dockerfile';
-import { type RunningMoto, startMotoServer } from '../support/motoServer';
+import { awsEnvironment, type RunningMoto, startMotoServer } from '../support/motoServer';
 import { awsCli, type CommandResult, run } from '../support/terraform';
 import { describeTier } from '../support/tiers';
 import { accountLeftovers, NOTHING_LEFT } from '../support/accountLeftovers';
@@ -102,12 +102,7 @@ describeTier(
       env = {
         PATH: `${FAKES}:${process.env.PATH ?? ''}`,
         HOME: join(state, 'home'),
-        AWS_ENDPOINT_URL: moto.endpoint,
-        AWS_CA_BUNDLE: moto.caBundle,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_REGION: REGION,
-        AWS_DEFAULT_REGION: REGION,
+        ...awsEnvironment(moto, REGION),
         TF_PLUGIN_DIR: process.env.TF_PLUGIN_DIR,
         TF_CLI_CONFIG_FILE: cliConfig,
         FAKE_LOG: join(state, 'calls.log'),

@@ -19,7 +19,7 @@ import type { Invoker } from '../../src/tools/deploy/invoker';
 import type { RollbackDependencies } from '../../src/tools/deploy/rollback';
 import { REPO_ROOT } from './dockerfile';
 import { inProcessInvoker } from './inProcessInvoker';
-import { type RunningMoto, startMotoServer } from './motoServer';
+import { awsEnvironment, type RunningMoto, startMotoServer } from './motoServer';
 import { s3ClientFor } from './s3Client';
 import { awsCli } from './terraform';
 
@@ -70,11 +70,7 @@ export function useDeployWorld(): () => DeployWorld {
 /** The AWS CLI's environment for this moto. */
 export const cliEnvironment = (moto: RunningMoto): NodeJS.ProcessEnv => ({
   ...process.env,
-  AWS_ENDPOINT_URL: moto.endpoint,
-  AWS_ACCESS_KEY_ID: moto.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: moto.secretAccessKey,
-  AWS_DEFAULT_REGION: REGION,
-  AWS_REGION: REGION,
+  ...awsEnvironment(moto, REGION),
 });
 
 async function createExecutionRole(moto: RunningMoto): Promise<string> {

@@ -43,6 +43,7 @@ export default async function globalSetup(): Promise<void> {
     boto3: probeCommand('python3', ['-c', 'import boto3']) && 'python3 cannot import boto3',
     terraform: probeTerraform(),
     containers: await probeContainers(),
+    heif: probeCommand('heif-enc', ['--list-encoders']),
     image: probeImageTools(),
   };
   for (const [tier, reason] of Object.entries(verdicts) as [Tier, string | undefined][]) {

@@ -151,6 +151,12 @@ const NOT_IMAGES: readonly Entry[] = [
   ['elf-named.webp', () => Buffer.concat([Buffer.from('\x7fELF'), noise(500, 4)]), NOT_AN_IMAGE],
 ];
 
+/** HEIC is decoded (by libheif's WebAssembly build): the bytes decide, whatever the name says. */
+const HEIC: readonly Entry[] = [
+  ['heic-photo.heic', sampleHeic, made(64, 48)],
+  ['heic-named.jpg', sampleHeic, made(64, 48)],
+];
+
 /** Recognised formats the engine refuses by design. */
 const REFUSED_FORMATS: readonly Entry[] = [
   [
@@ -163,8 +169,6 @@ const REFUSED_FORMATS: readonly Entry[] = [
     () => Buffer.from(`\uFEFF<?xml version="1.0"?>\n${svgWithExternalReferences()}`),
     refused('unsupported-format', /SVG/),
   ],
-  ['heic-photo.heic', sampleHeic, refused('unsupported-format', /HEIC is not supported/)],
-  ['heic-named.jpg', sampleHeic, refused('unsupported-format', /HEIC is not supported/)],
   [
     'pdf-named.jpg',
     () => Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n'),
@@ -327,6 +331,7 @@ const ODD_KEYS: readonly Entry[] = [
 export function corpusEntries(maxInputBytes: number): readonly Entry[] {
   return [
     ...NOT_IMAGES,
+    ...HEIC,
     ...REFUSED_FORMATS,
     ...DAMAGED,
     ...BOMBS,

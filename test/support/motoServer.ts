@@ -97,3 +97,19 @@ export async function startMotoServer(
     },
   };
 }
+
+/**
+ * What the AWS CLI, the SDKs and Terraform need to talk to this moto in `region`: its endpoint, its
+ * certificate when it serves TLS, its test credentials, and the region under both names (awscli v1 reads
+ * AWS_DEFAULT_REGION).
+ */
+export function awsEnvironment(moto: RunningMoto, region: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    ...(moto.caBundle === undefined ? {} : { AWS_CA_BUNDLE: moto.caBundle }),
+    AWS_ACCESS_KEY_ID: moto.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: moto.secretAccessKey,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+  };
+}

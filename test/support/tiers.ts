@@ -11,6 +11,7 @@ export const TIERS = {
   boto3: 'boto3 for python3 (pip install boto3; moto[server] brings it)',
   terraform: 'terraform, its AWS provider in a local mirror named by TF_PLUGIN_DIR, and openssl',
   containers: 'a container runtime (Docker, Podman, ...) for testcontainers',
+  heif: "heif-enc from Debian's libheif-examples (the HEIC fixtures are made with it)",
   image:
     'buildah, podman, runc, debootstrap, cmake, g++, g++-aarch64-linux-gnu (g++-x86-64-linux-gnu on arm64) and qemu-user-static with binfmt_misc, as root (.ci/run does)',
 } as const;

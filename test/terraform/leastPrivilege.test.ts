@@ -1,4 +1,4 @@
-import { type RunningMoto, startMotoServer } from '../support/motoServer';
+import { awsEnvironment, type RunningMoto, startMotoServer } from '../support/motoServer';
 import {
   auditPlan,
   grants,
@@ -78,12 +78,7 @@ describeTier(['terraform', 'moto'], 'terraform plan: least privilege', () => {
 
   beforeAll(async () => {
     moto = await startMotoServer();
-    const workspace = await terraformWorkspace({
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: REGION,
-    });
+    const workspace = await terraformWorkspace(awsEnvironment(moto, REGION));
     await workspace.init('dependencies');
     plan = await planJson(
       workspace,

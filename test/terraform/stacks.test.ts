@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type RunningMoto, startMotoServer } from '../support/motoServer';
+import { awsEnvironment, type RunningMoto, startMotoServer } from '../support/motoServer';
 import { REPO_ROOT } from '../support/dockerfile';
 import { awsCli, run, TERRAFORM_SOURCE, terraformWorkspace } from '../support/terraform';
 import { describeTier } from '../support/tiers';
@@ -56,14 +56,7 @@ describeTier(['terraform', 'moto', 'awscli'], 'terraform: both stacks applied to
 
   beforeAll(async () => {
     moto = await startMotoServer({ tls: true });
-    const env = {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_CA_BUNDLE: moto.caBundle,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-    };
+    const env = awsEnvironment(moto, REGION);
     workspace = await terraformWorkspace(env);
     // The AWS CLI v1's sqs commands ignore AWS_ENDPOINT_URL; every command gets it explicitly.
     aws = (...args) => awsCli(workspace.env, '--endpoint-url', moto.endpoint, ...args);

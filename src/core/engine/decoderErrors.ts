@@ -20,6 +20,7 @@ const LOADER_NAMES: Record<SupportedFormat, RegExp> = {
   gif: /gif/i,
   tiff: /tiff/i,
   avif: /heif|avif/i,
+  heic: /heif|heic/i,
 };
 const ANY_LOADER = /jpe?g|png|webp|gif|tiff|heif|avif|svg|pdf|magick|jxl|jp2k|openslide|\b(?:IHDR|IDAT)\b/i;
 

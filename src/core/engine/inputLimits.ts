@@ -3,6 +3,7 @@ import { exactBytes, exactCount } from '../../common/text';
 import type { ContainerFacts } from './scan/containerFacts';
 import { scanContainer } from './scan/scanContainer';
 import type { SupportedFormat } from './sniffFormat';
+import { DEFAULT_THUMBNAIL_OPTIONS, type ThumbnailOptions } from './thumbnailOptions';
 import { ImageRejectedError } from '../../common/errors';
 
 const MEBIBYTE = 1024 * 1024;
@@ -25,6 +26,12 @@ export type InputLimits = z.output<typeof inputLimitsSchema>;
 
 export const DEFAULT_INPUT_LIMITS: InputLimits = inputLimitsSchema.parse({});
 
+/** Everything that decides whether, and how, an input is decoded: what the engine takes beside renditions. */
+export type InputPolicy = Pick<ThumbnailOptions, 'maxInputBytes' | 'maxInputPixels' | 'failOn' | 'heic'> &
+  InputLimits;
+
+export const DEFAULT_INPUT_POLICY: InputPolicy = { ...DEFAULT_THUMBNAIL_OPTIONS, ...DEFAULT_INPUT_LIMITS };
+
 const FORMAT_NAMES: Record<SupportedFormat, string> = {
   jpeg: 'JPEG',
   png: 'PNG',
@@ -32,6 +39,7 @@ const FORMAT_NAMES: Record<SupportedFormat, string> = {
   gif: 'GIF',
   tiff: 'TIFF',
   avif: 'AVIF',
+  heic: 'HEIC',
 };
 
 function describeMetadata(metadata: ContainerFacts['metadata']): string {

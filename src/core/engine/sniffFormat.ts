@@ -3,16 +3,15 @@
  * handed to a decoder at all, so anything not positively recognised as a supported format is refused.
  */
 
-/** Formats the engine decodes. */
-export type SupportedFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'avif';
+/** Formats the engine decodes (HEIC through libheif's WebAssembly build, unless turned off). */
+export type SupportedFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'avif' | 'heic';
 
 /** Formats we recognise only to refuse them with a precise reason. */
 export type RefusedFormat =
-  'heic' | 'svg' | 'pdf' | 'bmp' | 'psd' | 'jxl' | 'jp2' | 'ico' | 'qoi' | 'exr' | 'hdr' | 'dds';
+  'svg' | 'pdf' | 'bmp' | 'psd' | 'jxl' | 'jp2' | 'ico' | 'qoi' | 'exr' | 'hdr' | 'dds';
 
 /** How people call each refused format, for the message that says it is not supported. */
 export const REFUSED_FORMAT_NAMES: Record<RefusedFormat, string> = {
-  heic: 'HEIC',
   svg: 'SVG',
   pdf: 'PDF',
   bmp: 'BMP',
@@ -125,7 +124,7 @@ export function sniffFormat(input: Uint8Array): Sniffed {
     return supported('avif');
   }
   if (brands.some((brand) => HEIF_BRANDS.has(brand))) {
-    return refused('heic');
+    return supported('heic');
   }
   if (looksLikeIcon(input)) {
     return refused('ico');

@@ -33,6 +33,8 @@ export const thumbnailOptionsSchema = z.object({
   maxInputPixels: z._default(z.wholeNumber(1), 100_000_000),
   /** How much decoder complaint refuses an image: `warning` refuses corrupt data, `truncated` only cut-off files. */
   failOn: z._default(z.enum(['warning', 'error', 'truncated']), 'warning'),
+  /** HEIC/HEIF input, decoded by libheif (LGPL) with libde265; HEVC patents are the deployer's call. */
+  heic: z._default(z.trueOrFalse, true),
 });
 
 export type ThumbnailOptions = z.output<typeof thumbnailOptionsSchema>;
@@ -45,6 +47,9 @@ export const DEFAULT_THUMBNAIL_OPTIONS: ThumbnailOptions = thumbnailOptionsSchem
  */
 export function settingsFingerprint(options: ThumbnailOptions): string {
   const { width, height, fit, format, quality, background } = options;
-  const canonical = JSON.stringify([width, height, fit, format, quality, background.toLowerCase()]);
-  return `v1-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
+  return fingerprint([width, height, fit, format, quality, background.toLowerCase()]);
 }
+
+/** `v1-` and 16 hex digits of the SHA-256 of the JSON of `shape`: every stamp's settings digest. */
+export const fingerprint = (shape: readonly unknown[]): string =>
+  `v1-${createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16)}`;

@@ -1,7 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { Config } from '../config';
-import { settingsFingerprint } from '../../core/engine/thumbnailOptions';
 import { type ParsedS3Event, parseS3Event, type S3ObjectEvent } from '../../aws/events/parseS3Event';
 import { processRecord, type RecordDependencies } from '../processor/processRecord';
 import type { RecordOutcome, RecordResult } from '../processor/recordOutcome';
@@ -43,7 +42,6 @@ export function createS3EventHandler(deps: HandlerDependencies) {
   const recordDeps: RecordDependencies = {
     s3: deps.s3,
     config: deps.config,
-    settings: settingsFingerprint(deps.config.thumbnail),
   };
 
   return async function handler(event: unknown, context?: Context): Promise<HandlerResult> {

@@ -1,22 +1,20 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import { exactBytes, exactCount } from '../../common/text';
-import { makeThumbnail, type Thumbnail } from '../../core/engine/makeThumbnail';
-import { OUTPUT_FORMATS } from '../../core/engine/thumbnailOptions';
+import { makeRenditions, type Renditions } from '../../core/engine/makeRenditions';
+import type { Rendition } from '../../core/renditions';
 import type { S3ObjectEvent } from '../../aws/events/parseS3Event';
-import { isThumbnailOutputKey, thumbnailKey } from '../../core/thumbnailKey';
+import { isThumbnailOutputKey } from '../../core/thumbnailKey';
 import { downloadSource, type SourceDownload } from '../../aws/s3/downloadSource';
-import { stampFor } from '../../aws/s3/thumbnailStamp';
-import { readStoredStamp, type ThumbnailLocation, writeThumbnail } from '../../aws/s3/thumbnailStore';
-import { type RecordOutcome, rejected, skipped } from './recordOutcome';
+import { type RecordOutcome, type RenditionResult, rejected, skipped } from './recordOutcome';
+import { type Plan, planFor, readStoredState, stillToMake } from './renditionPlan';
 import { duringStep } from './stepFailure';
+import { writeRenditions } from './writeRenditions';
 import { isImageRejectedError } from '../../common/errors';
 
 export interface RecordDependencies {
   readonly s3: S3Client;
   readonly config: Config;
-  /** {@link settingsFingerprint} of `config.thumbnail`, computed once. */
-  readonly settings: string;
 }
 
 /** Reasons to leave an object alone that need no request at all. */
@@ -58,14 +56,6 @@ function folderMarkerDetail(size: number | undefined): string {
 const overLimit = (what: string, bytes: number, limit: number) =>
   `${what} ${exactBytes(bytes)}, above the ${exactCount(limit)}-byte limit`;
 
-async function isCurrent(object: S3ObjectEvent, output: ThumbnailLocation, deps: RecordDependencies) {
-  if (object.eTag === undefined) {
-    return false;
-  }
-  const stored = await duringStep('check-thumbnail', () => readStoredStamp(deps.s3, output));
-  return stored?.sourceETag === object.eTag && stored.settings === deps.settings;
-}
-
 function downloadFailure(
   download: Exclude<SourceDownload, { kind: 'downloaded' }>,
   limit: number,
@@ -88,10 +78,14 @@ function downloadFailure(
   }
 }
 
-/** The thumbnail, or the permanent rejection the engine gave the bytes. */
-async function renderOrReject(body: Buffer, config: Config): Promise<Thumbnail | RecordOutcome> {
+/** Every rendition still to make, or the permanent rejection the engine gave the bytes. */
+async function renderOrReject(
+  body: Buffer,
+  renditions: readonly Rendition[],
+  config: Config,
+): Promise<Renditions | RecordOutcome> {
   try {
-    return await makeThumbnail(body, config.thumbnail, config.inputLimits);
+    return await makeRenditions(body, renditions, { ...config.thumbnail, ...config.inputLimits });
   } catch (error) {
     if (isImageRejectedError(error)) {
       return rejected(error.reason, error.message);
@@ -100,10 +94,30 @@ async function renderOrReject(body: Buffer, config: Config): Promise<Thumbnail |
   }
 }
 
+/** The outcome of a record made: the first rendition stands for "the thumbnail" in logs and tools. */
+function madeOutcome(made: Renditions, renditions: readonly RenditionResult[], plan: Plan): RecordOutcome {
+  const [first] = renditions;
+  const output = first
+    ? { bytes: first.bytes, width: first.width, height: first.height, format: first.format }
+    : { bytes: 0, width: 0, height: 0, format: '' };
+  const outputKey = first?.key ?? plan.manifestKey;
+  return { status: 'made', outputKey, input: made.input, output, renditions, manifestKey: plan.manifestKey };
+}
+
+const alreadyCurrent = (plan: Plan): RecordOutcome =>
+  skipped(
+    'already-current',
+    `${describeCount(plan.outputs.length)} and the manifest were already made from this version with these settings`,
+    plan.outputs[0]?.key,
+  );
+
+const describeCount = (outputs: number) => (outputs === 1 ? 'the thumbnail' : `all ${outputs} renditions`);
+
 /**
- * Makes the thumbnail for one object-created event. Resolves with what happened for every expected
- * case, including permanent failures; rejects only for failures worth retrying (S3 errors, network), with
- * a `StepFailedError` that names the call that failed.
+ * Makes the renditions of one object-created event that are not current yet (HEAD and stamp per
+ * rendition and format), then its manifest. Resolves with what happened for every expected case,
+ * including permanent failures; rejects only for failures worth retrying (S3 errors, network), with a
+ * `StepFailedError` that names the call that failed.
  */
 export async function processRecord(object: S3ObjectEvent, deps: RecordDependencies): Promise<RecordOutcome> {
   const { config, s3 } = deps;
@@ -111,36 +125,22 @@ export async function processRecord(object: S3ObjectEvent, deps: RecordDependenc
   if (early) {
     return early;
   }
-  const output = {
-    bucket: config.thumbnailBucket,
-    key: thumbnailKey(object.key, config.thumbnailPrefix, OUTPUT_FORMATS[config.thumbnail.format].extension),
-  };
-  if (await isCurrent(object, output, deps)) {
-    return skipped(
-      'already-current',
-      `${output.key} was already made from this version with these settings`,
-      output.key,
-    );
+  const plan = planFor(object.key, config);
+  const state = await readStoredState(object, plan, s3, config.thumbnailBucket);
+  const toMake = stillToMake(plan, state);
+  if (toMake.length === 0 && state.manifestCurrent) {
+    return alreadyCurrent(plan);
   }
-  const download = await duringStep('download-source', () =>
-    downloadSource(s3, object, config.thumbnail.maxInputBytes),
-  );
+  const { maxInputBytes } = config.thumbnail;
+  const download = await duringStep('download-source', () => downloadSource(s3, object, maxInputBytes));
   if (download.kind !== 'downloaded') {
-    return downloadFailure(download, config.thumbnail.maxInputBytes);
+    return downloadFailure(download, maxInputBytes);
   }
-  const thumbnail = await renderOrReject(download.body, config);
-  if ('status' in thumbnail) {
-    return thumbnail;
+  const made = await renderOrReject(download.body, toMake, config);
+  if ('status' in made) {
+    return made;
   }
-  const stamp = stampFor(object.key, object.eTag ?? download.eTag, deps.settings);
-  await duringStep('write-thumbnail', () =>
-    writeThumbnail(s3, output, thumbnail, stamp, config.cacheControl),
-  );
-  const { width, height, format } = thumbnail;
-  return {
-    status: 'made',
-    outputKey: output.key,
-    input: thumbnail.input,
-    output: { bytes: thumbnail.data.length, width, height, format },
-  };
+  const eTag = object.eTag ?? download.eTag;
+  const renditions = await writeRenditions(s3, config, { object, eTag, made, plan, state });
+  return madeOutcome(made, renditions, plan);
 }

@@ -1,4 +1,5 @@
 import type { InputInfo } from '../../core/engine/makeThumbnail';
+import type { ManifestRendition } from '../../core/manifest';
 import { type RejectionReason } from '../../common/errors';
 
 /** Nothing to do, by design: not an error and nothing to retry. */
@@ -24,8 +25,16 @@ export const SKIP_SEVERITY = {
 /** Permanent failures: logged once and never retried, since the same input always fails the same way. */
 export type RejectReason = RejectionReason;
 
-/** What a thumbnail made from a record is: its input's facts and its own. */
+/** One rendition in one format of a record: made this time, or already current (and left alone). */
+export type RenditionResult = ManifestRendition & {
+  readonly made: boolean;
+  /** How long its resize and encode took, when made. */
+  readonly encodeMs?: number;
+};
+
+/** What a record was made into: its input's facts, its first rendition's (the thumbnail), and all of them. */
 export interface Made {
+  /** The first rendition's key: with RENDITIONS unset, the one thumbnail's. */
   readonly outputKey: string;
   readonly input: InputInfo;
   readonly output: {
@@ -34,6 +43,9 @@ export interface Made {
     readonly height: number;
     readonly format: string;
   };
+  readonly renditions?: readonly RenditionResult[];
+  /** Where the manifest, written last, is. */
+  readonly manifestKey?: string;
 }
 
 /** Every field an outcome may carry, so that a reader can ask any outcome for any of them. */

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3ObjectEvent } from '../../aws/events/parseS3Event';
-import { type RecordOutcome, SKIP_SEVERITY } from './recordOutcome';
+import { type RecordOutcome, type RenditionResult, SKIP_SEVERITY } from './recordOutcome';
 import { hintFor } from './stepFailure';
 import { StepFailedError } from '../../common/errors';
 
@@ -30,11 +30,13 @@ export function reportOutcome(
   switch (result.status) {
     case 'made':
       metrics.addMetric('ThumbnailDuration', MetricUnit.Milliseconds, durationMs);
+      reportRenditions(metrics, result.renditions ?? []);
       logger.info('thumbnail made', {
         ...where,
         input: result.input,
         outputKey: result.outputKey,
         output: result.output,
+        ...renditionFields(result),
       });
       return;
     case 'skipped':
@@ -57,6 +59,30 @@ export function reportOutcome(
         ...failureDetails(result.error),
       });
       return;
+  }
+}
+
+/** The log line's account of each rendition (the manifest's fields, whether made now, its encode time). */
+function renditionFields(result: RecordOutcome): Record<string, unknown> {
+  if (!result.renditions) return {};
+  const renditions = result.renditions.map(({ name, format, key, width, height, bytes, made, encodeMs }) => ({
+    ...{ name, format, key, width, height, bytes, made },
+    ...(encodeMs === undefined ? {} : { encodeMs }),
+  }));
+  return { manifestKey: result.manifestKey, renditions };
+}
+
+/**
+ * Per rendition: how many were made and how many were current already (per upload, in one EMF line), and
+ * each made one's bytes and encode time (EMF keeps every value of a metric given several).
+ */
+function reportRenditions(metrics: Metrics, renditions: readonly RenditionResult[]): void {
+  const made = renditions.filter((rendition) => rendition.made);
+  metrics.addMetric('RenditionsMade', MetricUnit.Count, made.length);
+  metrics.addMetric('RenditionsCurrent', MetricUnit.Count, renditions.length - made.length);
+  for (const rendition of made) {
+    metrics.addMetric('RenditionBytes', MetricUnit.Bytes, rendition.bytes);
+    metrics.addMetric('RenditionEncodeDuration', MetricUnit.Milliseconds, rendition.encodeMs ?? 0);
   }
 }
 

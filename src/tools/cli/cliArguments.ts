@@ -23,6 +23,7 @@ Options (flags override the environment variable shown; each flag may be given o
       --max-input-bytes <n>  larger files are refused                 MAX_INPUT_BYTES      (52428800)
       --max-input-pixels <n> larger images are refused                MAX_INPUT_PIXELS     (100000000)
       --fail-on <warning|error|truncated>  decoder strictness         DECODE_FAIL_ON       (warning)
+      --heic <true|false>    decode HEIC/HEIF input (libheif, LGPL)   HEIC_INPUT           (true)
   -j, --concurrency <n>      files processed at once, 1-256                                (CPU count)
   -f, --force                remake thumbnails even when they are up to date
       --overwrite            replace files in --out that thumbnailer did not write (refused otherwise)
@@ -57,6 +58,7 @@ const OPTIONS = {
   'max-input-bytes': { type: 'string' },
   'max-input-pixels': { type: 'string' },
   'fail-on': { type: 'string' },
+  heic: { type: 'string' },
   concurrency: { type: 'string', short: 'j' },
   force: { type: 'boolean', short: 'f' },
   overwrite: { type: 'boolean' },
@@ -75,6 +77,7 @@ const SOURCES: Record<keyof ThumbnailOptions, readonly [keyof typeof OPTIONS, st
   maxInputBytes: ['max-input-bytes', 'MAX_INPUT_BYTES'],
   maxInputPixels: ['max-input-pixels', 'MAX_INPUT_PIXELS'],
   failOn: ['fail-on', 'DECODE_FAIL_ON'],
+  heic: ['heic', 'HEIC_INPUT'],
 };
 
 /** What a bad value was: ` (got "0x10")`, so the message shows what was read, not what was meant. */

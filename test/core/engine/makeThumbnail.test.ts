@@ -303,10 +303,11 @@ describe('makeThumbnail: refusals', () => {
       message: /^image is 50000x50000 = 2,500,000,000 pixels, above the 100,000,000-pixel limit$/,
     },
     {
-      name: 'real HEIC',
+      name: 'HEIC with HEIC input turned off',
       input: sampleHeic,
+      overrides: { heic: false },
       reason: 'unsupported-format',
-      message: /HEIC is not supported.*HEVC/,
+      message: /^HEIC input is turned off here \(HEIC_INPUT=false\)/,
     },
     {
       name: 'HEIC disguised as AVIF',

@@ -4,6 +4,7 @@ import { DEFAULT_INPUT_LIMITS } from '../../../src/core/engine/inputLimits';
 import { scanContainer } from '../../../src/core/engine/scan/scanContainer';
 import type { SupportedFormat } from '../../../src/core/engine/sniffFormat';
 import { iccpChunk, jpeg, jpegIccSegments, png, stripes, tiff } from '../../support/imageContainers';
+import { sampleHeic } from '../../support/images';
 import { largeIccProfile } from '../../support/metadataBombs';
 
 /** More with FUZZ_RUNS=100000 (fast-check picks a new seed each run and prints it on failure). */
@@ -20,6 +21,7 @@ const SAMPLES: Record<SupportedFormat, () => Promise<Buffer> | Buffer> = {
   webp: () => sharp(png(pixels())).withIccProfile('p3').webp().toBuffer(),
   gif: () => sharp(png(pixels())).gif().toBuffer(),
   avif: () => sharp(png(pixels())).withIccProfile('p3').avif().toBuffer(),
+  heic: sampleHeic,
 };
 
 /** Damage: some bytes overwritten (lengths and offsets among them, by chance), then maybe cut short. */

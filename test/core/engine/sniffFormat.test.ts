@@ -27,8 +27,8 @@ describe('sniffFormat', () => {
     ],
     ['big-endian TIFF', () => bytes([0x4d, 0x4d, 0x00, 0x2a], 'rest'), { kind: 'supported', format: 'tiff' }],
     ['GIF87a', () => bytes('GIF87a', [1, 0, 1, 0]), { kind: 'supported', format: 'gif' }],
-    ['real HEIC', sampleHeic, { kind: 'refused', format: 'heic' }],
-    ['HEIF with only the mif1 brand', () => ftyp('mif1', 'miaf'), { kind: 'refused', format: 'heic' }],
+    ['real HEIC', sampleHeic, { kind: 'supported', format: 'heic' }],
+    ['HEIF with only the mif1 brand', () => ftyp('mif1', 'miaf'), { kind: 'supported', format: 'heic' }],
     ['SVG', () => bytes('<svg xmlns="http://www.w3.org/2000/svg"/>'), { kind: 'refused', format: 'svg' }],
     [
       'SVG after a BOM, prolog and comment',

@@ -16,6 +16,7 @@ describe('thumbnail options', () => {
       maxInputBytes: 50 * 1024 * 1024,
       maxInputPixels: 100_000_000,
       failOn: 'warning',
+      heic: true,
     });
   });
 

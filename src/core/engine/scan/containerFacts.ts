@@ -14,6 +14,8 @@ export interface ContainerFacts {
   readonly decodeBytes: number;
   /** Why it needs that memory, for the refusal message, e.g. "a progressive JPEG keeps every coefficient". */
   readonly decodeWhy?: string;
+  /** The size the container declares, where the scan reads it (ISO-BMFF's largest `ispe`). */
+  readonly declared?: { readonly width: number; readonly height: number };
 }
 
 /** Accumulates metadata sizes by kind. */

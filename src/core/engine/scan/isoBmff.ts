@@ -20,8 +20,12 @@ const CONTAINERS: Record<string, number> = {
   iinf: -1,
 };
 
-/** Measured: libheif with aom decodes an 8-bit AVIF in 19 bytes a pixel, 10 or 12 bits in 26. */
-const bytesPerPixel = (bitDepth: number) => (bitDepth > 8 ? 27 : 20);
+/**
+ * Measured: libheif with aom decodes an 8-bit AVIF in 19 bytes a pixel, 10 or 12 bits in 26. A HEIC,
+ * decoded by libheif's WebAssembly build into 8-bit RGB, then read by libvips: 16 bytes a pixel at 8 bits,
+ * 20 at 10 (npm run bench measures it).
+ */
+const BYTES_PER_PIXEL = { avif: [20, 27], heic: [16, 20] } as const;
 
 /** The boxes the scan reads; others are only walked through. */
 const WANTED = new Set(['iloc', 'infe', 'colr', 'ispe', 'pixi', 'stsz']);
@@ -102,10 +106,12 @@ function itemSizes(bytes: Bytes, box: Box): Map<number, number> {
 }
 
 /**
- * Walks an AVIF's boxes. libheif decodes the primary image whole, at full size (there is no
- * shrink-on-load), and libvips copies the EXIF and XMP items and the ICC profile.
+ * Walks an AVIF's or a HEIC's boxes. libheif decodes the primary image whole, at full size (there is no
+ * shrink-on-load), and libvips copies the EXIF and XMP items and the ICC profile. The largest image
+ * declared is taken as the primary's size: a grid's own size covers its tiles, and thumbnails and
+ * auxiliary images are smaller, so a limit checked against it is never too lenient.
  */
-export function scanIsoBmff(bytes: Bytes): ContainerFacts {
+export function scanIsoBmff(bytes: Bytes, format: 'avif' | 'heic'): ContainerFacts {
   const found: Box[] = [];
   collectBoxes(bytes, 0, bytes.length, found);
   const tally = new MetadataTally();
@@ -126,6 +132,7 @@ export function scanIsoBmff(bytes: Bytes): ContainerFacts {
   const width = largest('ispe', (box) => bytes.u32(box.start + 4));
   const height = largest('ispe', (box) => bytes.u32(box.start + 8));
   const depth = largest('pixi', (box) => bytes.u8(box.start + 5));
+  const [eightBit, deeper] = BYTES_PER_PIXEL[format];
   return {
     metadata: tally.sizes,
     frames: Math.max(
@@ -133,7 +140,8 @@ export function scanIsoBmff(bytes: Bytes): ContainerFacts {
       items.length,
       largest('stsz', (box) => bytes.u32(box.start + 8)),
     ),
-    decodeBytes: width * height * bytesPerPixel(depth),
-    decodeWhy: `an AVIF is decoded whole, at full size, here ${width}x${height}${depth > 8 ? ` at ${depth} bits` : ''}`,
+    declared: { width, height },
+    decodeBytes: width * height * (depth > 8 ? deeper : eightBit),
+    decodeWhy: `an ${format.toUpperCase()} is decoded whole, at full size, here ${width}x${height}${depth > 8 ? ` at ${depth} bits` : ''}`,
   };
 }

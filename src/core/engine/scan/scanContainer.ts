@@ -30,6 +30,7 @@ export function scanContainer(
     case 'tiff':
       return scanTiff(bytes, limits.maxFrames);
     case 'avif':
-      return scanIsoBmff(bytes);
+    case 'heic':
+      return scanIsoBmff(bytes, format);
   }
 }

@@ -1,0 +1,70 @@
+import { type Box, decodeOnce, PLACEHOLDER_BOX } from './decodeOnce';
+import { encodeRendition, type RenditionOutput } from './encodeRendition';
+import { decodeHeic } from './heic/decodeHeic';
+import { checkPixels, checkSize, type InputInfo, readHeader, requireSupportedFormat } from './inputHeader';
+import {
+  checkDecodeCost,
+  checkHeaderCost,
+  DEFAULT_INPUT_POLICY,
+  type InputCost,
+  type InputPolicy,
+  scanInputCost,
+} from './inputLimits';
+import { makePlaceholders, type Placeholders } from './placeholders';
+import type { Rendition } from '../renditions';
+import type { SupportedFormat } from './sniffFormat';
+
+export type { RenditionOutput } from './encodeRendition';
+export type { Placeholders } from './placeholders';
+
+/** Everything made from one input: what it was, each rendition in each of its formats, and placeholders. */
+export interface Renditions {
+  readonly input: InputInfo;
+  /** In the order of the renditions, and of each one's formats. */
+  readonly outputs: readonly RenditionOutput[];
+  readonly placeholders: Placeholders;
+}
+
+/**
+ * What libvips will read: the input itself, or, for a HEIC, the pixels libheif decoded from it (checked
+ * against the pixel and memory limits before, from the sizes the container declares).
+ */
+async function decodableOf(input: Buffer, format: SupportedFormat, cost: InputCost, policy: InputPolicy) {
+  if (format !== 'heic') {
+    return input;
+  }
+  checkPixels(cost.facts.declared ?? { width: 0, height: 0 }, policy.maxInputPixels);
+  checkDecodeCost(cost, policy);
+  return decodeHeic(input, policy.maxInputPixels);
+}
+
+/**
+ * Makes every rendition of `input` in every format it names, and the placeholders, from one decode at
+ * the smallest size that serves the largest of them; the encodes then run side by side on libuv's
+ * threads. Throws an {@link ImageRejectedError} saying why the input can never be made into renditions.
+ * Pure: no I/O, and the same input and renditions always give the same bytes.
+ */
+export async function makeRenditions(
+  input: Buffer,
+  renditions: readonly Rendition[],
+  policy: InputPolicy = DEFAULT_INPUT_POLICY,
+): Promise<Renditions> {
+  checkSize(input, policy.maxInputBytes);
+  const format = requireSupportedFormat(input, policy.heic);
+  const cost = scanInputCost(input, format, policy);
+  checkHeaderCost(cost, policy);
+  const decodable = await decodableOf(input, format, cost, policy);
+  const header = await readHeader(decodable, { format, bytes: input.length }, policy);
+  if (format !== 'heic') {
+    checkDecodeCost(cost, policy);
+  }
+  const boxes: Box[] = [...renditions, PLACEHOLDER_BOX];
+  const decoded = await decodeOnce(decodable, header, boxes, policy);
+  const [outputs, placeholders] = await Promise.all([
+    Promise.all(
+      renditions.flatMap((rendition) => rendition.formats.map((f) => encodeRendition(decoded, rendition, f))),
+    ),
+    makePlaceholders(decoded),
+  ]);
+  return { input: header.info, outputs, placeholders };
+}
