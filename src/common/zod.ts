@@ -1,7 +1,7 @@
 /**
  * zod, as this project uses it: the tree-shakable `zod/mini` API (in the Lambda bundle, ~40 KB instead of
- * ~730 KB for zod's classic API, and about 25 ms less cold start: see the README), with English error
- * messages, which zod/mini does not load by itself. Schema modules import `* as z` from here.
+ * ~730 KB for zod's classic API, and about 25 ms less cold start: see docs/performance.md#reading-the-figures),
+ * with English error messages, which zod/mini does not load by itself. Schema modules import `* as z` from here.
  */
 import {
   boolean,

@@ -69,7 +69,7 @@ const headerValueSchema = z.string().check(
   z.refine((value) => value.length <= 1024, 'must be at most 1024 characters'),
 );
 
-/** Environment variable -> schema. The README's configuration table documents these same names. */
+/** Environment variable -> schema. docs/configuration.md documents these same names. */
 const envSchema = z.object({
   THUMBNAIL_BUCKET: z.pipe(
     z.string({ message: 'is required: the bucket thumbnails are written to' }),
