@@ -3,7 +3,8 @@
 //   lambda  dist/lambda/index.js: the Lambda handler with every dependency but sharp and libheif-js (which
 //           the image installs beside it), plus meta.json
 //   tools   dist/local/main.js (npm start), dist/cli/main.js (the thumbnailer command),
-//           dist/bench/main.js (npm run bench) and dist/deploy/main.js (npm run deploy), dependencies
+//           dist/bench/main.js (npm run bench), dist/deploy/main.js (npm run deploy) and
+//           dist/backfill/main.js (npm run backfill), dependencies
 //           left in node_modules; and the files they read at run time, copied as they are beside them:
 //           the gallery page's static files (src/tools/local/gallery/static to dist/local/gallery/static)
 //           and the bench's Pillow comparison (src/tools/bench/pillow_thumbnail.py to dist/bench)
@@ -42,6 +43,7 @@ const targets = {
       'src/tools/cli/main.ts',
       'src/tools/bench/main.ts',
       'src/tools/deploy/main.ts',
+      'src/tools/backfill/main.ts',
     ],
     outbase: 'src/tools',
     outdir: 'dist',

@@ -109,6 +109,24 @@ function lambdaTable({ lambda }) {
   return `Lambda memory, from these CPU times plus an assumed ${lambda.assumedS3Ms} ms of S3 transfer per image, at arm64 prices:\n\n${table}\n\n${recommended}`;
 }
 
+// Runs recorded before the backfill was measured have no such figures.
+function backfillTable({ backfill }) {
+  if (!backfill) {
+    return 'Local backfill: not measured in this run.';
+  }
+  const table = sections.markdownTable(
+    [
+      ['Local backfill (`npm run backfill -- --endpoint`)', 'left'],
+      ['Objects per second', 'right'],
+    ],
+    [
+      [`${backfill.objects} 1 MP JPEGs, none thumbnailed yet (made)`, figure(backfill.madePerSecond)],
+      ['The same again, every thumbnail current (skipped)', figure(backfill.skippedPerSecond)],
+    ],
+  );
+  return `Backfill on the local S3 server, ${backfill.concurrency} at a time, through the Batch Operations entry point in-process:\n\n${table}`;
+}
+
 function stamp({ measuredAt, machine, options, comparison }) {
   // Runs recorded before the options were say nothing of them; a comparison says --compare was given.
   const how =
@@ -130,7 +148,13 @@ async function main() {
     process.stdout.write(`${DOC} left as it is: --quick figures are not published\n`);
     return;
   }
-  const parts = [stamp(results), engineTable(results), headlineTable(results), lambdaTable(results)];
+  const parts = [
+    stamp(results),
+    engineTable(results),
+    headlineTable(results),
+    lambdaTable(results),
+    backfillTable(results),
+  ];
   const { changed } = await sections.writeSection(DOC, SOURCE, parts.join('\n\n'));
   const outcome = changed ? 'written' : 'were already there';
   process.stdout.write(`${DOC}: the figures of ${results.measuredAt} ${outcome}\n`);

@@ -71,8 +71,12 @@ export class ImageRejectedError extends Error {
 export const isImageRejectedError = (error: unknown): error is ImageRejectedError =>
   error instanceof ImageRejectedError;
 
-/** The S3 calls a record makes, in order. */
-export type Step = 'check-thumbnail' | 'download-source' | 'write-thumbnail' | 'write-manifest';
+/**
+ * The S3 calls a record makes, in order. `check-source` is made only for an object no event described
+ * (a backfill task names a key, not the version's ETag), to learn which version is there.
+ */
+export type Step =
+  'check-source' | 'check-thumbnail' | 'download-source' | 'write-thumbnail' | 'write-manifest';
 
 /**
  * A retryable failure of one S3 call, naming which one: "AccessDenied" alone does not say whether the

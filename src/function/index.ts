@@ -1,17 +1,19 @@
 /**
- * The Lambda entry point (image CMD `index.handler`). Everything here runs once per execution environment,
+ * The Lambda entry module (image CMD `index.handler`). Everything here runs once per execution environment,
  * at init: a bad configuration fails the init with a message naming every bad variable, instead of failing
- * each upload later.
+ * each upload later. `handler` dispatches by event shape; each entry point is also exported by name, for
+ * an image_config.command that names one.
  */
 import { loadConfig } from './config';
+import { createBatchOperationsHandler } from './handlers/batchOperations';
+import { dispatchByShape } from './handlers/dispatch';
 import { createS3EventHandler } from './handlers/s3Event';
 import { createObservability } from '../aws/observability';
 import { createS3Client } from '../aws/s3/client';
 
 const config = loadConfig(process.env);
+const dependencies = { ...createObservability(process.env), s3: createS3Client(config), config };
 
-export const handler = createS3EventHandler({
-  ...createObservability(process.env),
-  s3: createS3Client(config),
-  config,
-});
+export const s3EventHandler = createS3EventHandler(dependencies);
+export const batchOperationsHandler = createBatchOperationsHandler(dependencies);
+export const handler = dispatchByShape({ s3Event: s3EventHandler, batchOperations: batchOperationsHandler });

@@ -49,6 +49,8 @@ resource "aws_lambda_function" "thumbnailer" {
   architectures = [var.architecture]
   memory_size   = var.memory_size
   timeout       = var.timeout
+  # Caps uploads and backfill alike (backfill.tf); null leaves the function in the unreserved pool.
+  reserved_concurrent_executions = var.reserved_concurrency
   # A version for the alias to start on. Later versions come from npm run deploy, which also publishes
   # the configuration changes a terraform apply makes (after smoke-testing them): see the alias below.
   publish = true

@@ -32,3 +32,8 @@ output "alarm_names" {
   description = "CloudWatch alarms watching the function and the dead-letter queue."
   value       = [for alarm in aws_cloudwatch_metric_alarm.this : alarm.alarm_name]
 }
+
+output "backfill_role_arn" {
+  description = "Role for S3 Batch Operations backfill jobs (npm run backfill -- --role-arn)."
+  value       = aws_iam_role.backfill.arn
+}

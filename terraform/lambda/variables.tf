@@ -1,5 +1,5 @@
 variable "project_name" {
-  description = "Prefix of the names this stack creates (alarms, topic); the same value as in the dependencies stack."
+  description = "Prefix of the names this stack creates (alarms, topic, backfill role); the same value as in the dependencies stack."
   type        = string
 
   validation {
@@ -64,6 +64,17 @@ variable "timeout" {
   validation {
     condition     = var.timeout >= 3 && var.timeout <= 900 && floor(var.timeout) == var.timeout
     error_message = "timeout must be a whole number of seconds from 3 to 900."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Most invocations of the function at once, uploads and backfill together; it caps how fast a backfill can spend (a Batch Operations job is throttled to it, and retries). Null: no reservation, the account's unreserved pool."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrency == null || (try(var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency, false))
+    error_message = "reserved_concurrency must be null or a whole number from 1 to 1000 (0 would stop the function)."
   }
 }
 

@@ -1,7 +1,8 @@
+import { batchInvocation } from '../../src/aws/events/batchInvocation';
 import { s3Notification } from '../../src/aws/events/s3Notification';
 import type { HandlerResult } from '../../src/function/handlers/s3Event';
 import { getObject } from '../support/bucketContents';
-import { brief, THUMBNAIL_BUCKET } from '../support/handlerHarness';
+import { brief, SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
 import { describeImage, photoJpeg } from '../support/images';
 import type { FunctionS3 } from './functionS3';
 
@@ -48,5 +49,30 @@ const s3Upload: EntryPoint = {
   },
 };
 
-/** Every entry point of the image. A new one (a Batch Operations or an on-demand handler) is one more line. */
-export const ENTRY_POINTS: readonly EntryPoint[] = [s3Upload];
+const batchOperations: EntryPoint = {
+  title: 'answers a Batch Operations task (schema 2.0, a URL-encoded key) with the thumbnail it made',
+  handler: 'index.handler',
+  async prepare(s3) {
+    const key = 'backfill/old photo+2 é.jpg';
+    await s3.upload(key, await photoJpeg(1200, 900));
+    return {
+      event: batchInvocation([{ bucket: SOURCE_BUCKET, key }], { jobId: 'image-tier', invocationId: 'i-1' }),
+      async verify(payload) {
+        expect(payload).toEqual({
+          invocationSchemaVersion: '2.0',
+          treatMissingKeysAs: 'PermanentFailure',
+          invocationId: 'i-1',
+          results: [{ taskId: 'task-0', resultCode: 'Succeeded', resultString: `made ${key}.jpg` }],
+        });
+        const thumbnail = await getObject(s3.client, THUMBNAIL_BUCKET, `${key}.jpg`);
+        expect(await describeImage(thumbnail?.body ?? Buffer.alloc(0))).toMatchObject({
+          width: 256,
+          height: 192,
+        });
+      },
+    };
+  },
+};
+
+/** Every entry point of the image. A new one (an on-demand handler) is one more line. */
+export const ENTRY_POINTS: readonly EntryPoint[] = [s3Upload, batchOperations];

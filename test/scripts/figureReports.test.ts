@@ -34,6 +34,7 @@ function benchResults(quick = false) {
       engineImagesPerSecond: 16.1,
       pillowImagesPerSecond: 13.4,
     },
+    backfill: { objects: 400, concurrency: 2, madePerSecond: 41.5, skippedPerSecond: 180.2 },
   };
 }
 
@@ -61,6 +62,8 @@ describe('the figure reports write their own section of the docs, stamped, and n
       /\| Engine \/ Pillow wall-clock throughput, 2 cores +\| 1\.24x \(16\.1 vs 13\.4 images\/s\) +\| 2x +\|/,
     );
     expect(written).toContain('**Recommended: 512 MB**, about $1.34 per million thumbnails');
+    expect(written).toMatch(/\| 400 1 MP JPEGs, none thumbnailed yet \(made\) +\| +41\.5 \|/);
+    expect(written).toMatch(/\| The same again, every thumbnail current \(skipped\) +\| +180\.2 \|/);
     expect((await workspace.script('docs.mjs', '--check')).code).toBe(0);
   });
 

@@ -38,7 +38,8 @@ async function runScript(
   options: { env?: NodeJS.ProcessEnv; files?: Record<string, string>; realTerraform?: boolean } = {},
 ): Promise<Refusal> {
   const root = await mkdtemp(join(tmpdir(), 'thumbnailer-refusals-'));
-  for (const entry of ['scripts', 'terraform']) {
+  // backfill.sh builds the backfill command from the source first, as npm run backfill does.
+  for (const entry of ['scripts', 'terraform', ...(script === 'backfill.sh' ? ['src'] : [])]) {
     await cp(join(REPO_ROOT, entry), join(root, entry), {
       recursive: true,
       filter: (source) => !/(\.terraform|terraform\.tfstate[^/]*|\.terraform\.lock\.hcl)$/.test(source),
@@ -194,5 +195,26 @@ describeTier('terraform', 'the scripts refuse what either stack would refuse, be
       await runScript(script, ['--yes', '--no-github'], { files, env, realTerraform: true }),
       message,
     );
+  });
+});
+
+describe('scripts/backfill.sh checks every flag with the command itself, before any tool runs', () => {
+  it.each<[string[], RegExp]>([
+    [['--bukcet', 'photos'], /unknown option --bukcet \(did you mean --bucket\?\)/],
+    [['--max-objcts', '5'], /did you mean --max-objects\?/],
+    [['--max-objects', '0'], /--max-objects: must be a whole number from 1/],
+    [['--created-before', '2024-13-45'], /--created-before: must be an ISO 8601 date/],
+    [['--csv', 'list.csv', '--prefix', 'a/'], /a manifest given with --inventory or --csv is run whole/],
+    [['--endpoint', 'http://127.0.0.1:9', '--yes'], /--yes: only for a Batch Operations job in AWS/],
+  ])('%j', async (args, message) => {
+    const refusal = await runScript('backfill.sh', args);
+    expectRefused(refusal, message);
+    expect(refusal.calls).toBe('');
+  });
+
+  it('refuses when the lambda stack has no outputs to run the job with, having only read them', async () => {
+    const refusal = await runScript('backfill.sh', ['--dry-run']);
+    expectRefused(refusal, /the lambda stack has no function_name or backfill_role_arn output/);
+    expect(refusal.calls).toMatch(/^(terraform -chdir=\S+ output -no-color -raw \w+\n)+$/);
   });
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { reportFigures } from '../support/reliabilityReport';
 import { terraformWorkspace } from '../support/terraform';
 import { describeTier } from '../support/tiers';
+import { MANIFEST_PREFIX, REPORT_PREFIX } from '../../src/tools/backfill/locations';
 
 const ACCOUNT = '123456789012'; // moto's default account
 const REGION = 'us-east-1';
@@ -65,6 +66,19 @@ const DEPLOY_GRANTS = [
   `s3:GetObject ${UPLOADS}/incoming/thumbnailer-canary/*`,
   `s3:PutObject ${UPLOADS}/incoming/thumbnailer-canary/*`,
 ].sort();
+
+/**
+ * Everything a Batch Operations backfill job may do: invoke the function's published versions (never the
+ * unqualified function), read the manifests and write the reports where src/tools/backfill puts them, and
+ * list the source bucket (the manifest generator), within the source prefix (checked below).
+ */
+const BACKFILL_GRANTS = [
+  `lambda:InvokeFunction ${FUNCTION}:*`,
+  `s3:GetObject ${THUMBNAILS}/${MANIFEST_PREFIX}/*`,
+  `s3:GetObjectVersion ${THUMBNAILS}/${MANIFEST_PREFIX}/*`,
+  `s3:ListBucket ${UPLOADS}`,
+  `s3:PutObject ${THUMBNAILS}/${REPORT_PREFIX}/*`,
+];
 
 /**
  * Least privilege, read from the plan itself (`terraform show -json`): the exact grants of both roles,
@@ -142,6 +156,41 @@ describeTier(['terraform', 'moto'], 'terraform plan: least privilege', () => {
       }),
     ]);
     expect(auditPlan(lambdaPlan)).toEqual([]);
+  });
+
+  it('lets the backfill role invoke only function versions, read only manifests, write only reports', () => {
+    const policy = policyAt(lambdaPlan, 'aws_iam_role_policy.backfill');
+    expect(grants(policy)).toEqual(BACKFILL_GRANTS);
+    expect(policy.Statement.find(({ Action }) => String(Action) === 's3:ListBucket')?.Condition).toEqual({
+      StringLike: { 's3:prefix': ['incoming/*'] },
+    });
+  });
+
+  it('lets only S3 Batch Operations, for this account, assume the backfill role', () => {
+    expect(policyAt(lambdaPlan, 'aws_iam_role.backfill', 'assume_role_policy').Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'batchoperations.s3.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+      },
+    ]);
+  });
+
+  it.each<[string, (statement: Record<string, unknown>) => void]>([
+    ['the unqualified function', (statement) => (statement.Resource = [FUNCTION])],
+    ['another action', (statement) => (statement.Action = ['lambda:InvokeFunction', 'lambda:GetFunction'])],
+  ])('would fail on a backfill grant widened to %s', (_name, widen) => {
+    const copy = structuredClone(lambdaPlan) as {
+      planned_values: { root_module: { resources: PlannedResource[] } };
+    };
+    const values = copy.planned_values.root_module.resources.find(
+      ({ address }) => address === 'aws_iam_role_policy.backfill',
+    )?.values as { policy: string };
+    const document = JSON.parse(values.policy) as { Statement: Array<Record<string, unknown>> };
+    widen(document.Statement[0] as Record<string, unknown>);
+    values.policy = JSON.stringify(document);
+    expect(grants(policyAt(copy, 'aws_iam_role_policy.backfill'))).not.toEqual(BACKFILL_GRANTS);
   });
 
   it('breaks no rule: no wildcards, no public principal, buckets private, encrypted and TLS-only', async () => {

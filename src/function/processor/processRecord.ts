@@ -18,7 +18,7 @@ export interface RecordDependencies {
 }
 
 /** Reasons to leave an object alone that need no request at all. */
-function precheck(object: S3ObjectEvent, config: Config): RecordOutcome | undefined {
+export function precheck(object: S3ObjectEvent, config: Config): RecordOutcome | undefined {
   if (!object.eventName.startsWith('ObjectCreated:')) {
     return skipped('not-object-created', `event ${object.eventName} does not create an object`);
   }

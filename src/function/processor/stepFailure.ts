@@ -11,13 +11,14 @@ export async function duringStep<T>(step: Step, call: () => Promise<T>): Promise
 
 /** What an operator should look at first for a failed step: the log line's `hint`. */
 export function hintFor(step: Step, error: unknown): string {
+  const onSource = step === 'download-source' || step === 'check-source';
   if (errorName(error) === 'NoSuchBucket') {
-    return step === 'download-source'
+    return onSource
       ? 'the source bucket does not exist (any more)'
       : 'the thumbnail bucket does not exist: check THUMBNAIL_BUCKET';
   }
   if (httpStatusOf(error) === 403) {
-    return step === 'download-source'
+    return onSource
       ? 'S3 denied reading the upload: the execution role needs s3:GetObject on the source prefix ' +
           '(S3 also answers 403 for a deleted object when s3:ListBucket is not granted)'
       : 'S3 denied the thumbnail: the execution role needs s3:GetObject and s3:PutObject on the thumbnail prefix';

@@ -18,6 +18,7 @@ import { CORPUS, ensureCorpus } from './corpus';
 import { ASSUMED_S3_MS, memoryOptions, recommendMemory } from './lambdaCost';
 import { MALLOC_ENV } from './lambdaEnvironment';
 import { type ClassTiming, timeClass } from './measureEngine';
+import { measureBackfill } from './backfillThroughput';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 const CORPUS_DIR = resolve('.bench', 'corpus');
@@ -144,6 +145,14 @@ async function comparisonSection(quick: boolean, cores: number): Promise<Compari
   return comparison;
 }
 
+async function backfillSection(quick: boolean, cores: number) {
+  const backfill = await measureBackfill(join(CORPUS_DIR, 'jpeg-1mp.jpg'), quick ? 60 : 400, cores);
+  print(
+    `\nLocal backfill (npm run backfill -- --endpoint), ${backfill.objects} 1 MP JPEGs on the local S3 server, ${cores} at a time: ${backfill.madePerSecond} made/s, then ${backfill.skippedPerSecond} skipped/s`,
+  );
+  return backfill;
+}
+
 const USAGE = 'usage: npm run bench [-- --compare] [--quick] [--json <path>]';
 const OPTIONS = {
   compare: { type: 'boolean' },
@@ -174,6 +183,7 @@ async function bench(argv: readonly string[]): Promise<void> {
   const processes = processSection(quick, cores);
   const lambda = lambdaSection(engine, processes.burst.peakRssMb);
   const comparison = values.compare ? await comparisonSection(quick, cores) : undefined;
+  const backfill = await backfillSection(quick, cores);
 
   await writeResults(
     {
@@ -184,6 +194,7 @@ async function bench(argv: readonly string[]): Promise<void> {
       ...processes,
       lambda,
       comparison,
+      backfill,
     },
     values.json,
   );

@@ -224,3 +224,57 @@ run "refuses_more_than_two_retries" {
   }
   expect_failures = [var.max_retry_attempts]
 }
+
+run "the_backfill_role_is_for_batch_operations_and_may_do_only_its_job" {
+  command = plan
+
+  assert {
+    condition = jsondecode(aws_iam_role.backfill.assume_role_policy).Statement == [{
+      Effect    = "Allow"
+      Principal = { Service = "batchoperations.s3.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+    }]
+    error_message = "Only S3 Batch Operations, for this account, may assume the backfill role."
+  }
+  assert {
+    condition = { for statement in jsondecode(aws_iam_role_policy.backfill.policy).Statement : statement.Sid => [statement.Action, statement.Resource] } == {
+      InvokeFunctionVersions = [["lambda:InvokeFunction"], ["arn:aws:lambda:eu-west-1:123456789012:function:thumbs:*"]]
+      ReadManifests          = [["s3:GetObject", "s3:GetObjectVersion"], ["arn:aws:s3:::thumbs-thumbnails-123456789012-eu-west-1/thumbnailer-backfill/manifests/*"]]
+      ListSourcePrefix       = [["s3:ListBucket"], ["arn:aws:s3:::thumbs-uploads-123456789012-eu-west-1"]]
+      WriteReports           = [["s3:PutObject"], ["arn:aws:s3:::thumbs-thumbnails-123456789012-eu-west-1/thumbnailer-backfill/reports/*"]]
+    }
+    error_message = "The backfill role may invoke only the function's versions, read only backfill manifests, list only the source prefix and write only reports."
+  }
+  assert {
+    condition     = aws_lambda_function.thumbnailer.reserved_concurrent_executions == null
+    error_message = "With no reserved_concurrency the function stays in the unreserved pool."
+  }
+}
+
+run "reserved_concurrency_caps_the_function" {
+  command = plan
+  variables {
+    reserved_concurrency = 20
+  }
+  assert {
+    condition     = aws_lambda_function.thumbnailer.reserved_concurrent_executions == 20
+    error_message = "reserved_concurrency must become the function's reserved concurrency."
+  }
+}
+
+run "refuses_a_reserved_concurrency_of_zero" {
+  command = plan
+  variables {
+    reserved_concurrency = 0
+  }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "refuses_a_fractional_reserved_concurrency" {
+  command = plan
+  variables {
+    reserved_concurrency = 2.5
+  }
+  expect_failures = [var.reserved_concurrency]
+}

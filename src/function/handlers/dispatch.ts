@@ -1,0 +1,23 @@
+import type { Context } from 'aws-lambda';
+import { isBatchInvocation } from '../../aws/events/batchInvocation';
+
+type EntryPoint = (event: unknown, context?: Context) => Promise<unknown>;
+
+/** The image's entry points, one per kind of event that can invoke the function. */
+export interface EntryPoints {
+  readonly s3Event: EntryPoint;
+  readonly batchOperations: EntryPoint;
+}
+
+/**
+ * One function, several callers: `index.handler` hands each event to the entry point for its shape. A
+ * Batch Operations invocation says so (`invocationSchemaVersion`); everything else goes to the S3 event
+ * handler, which acknowledges S3's test event and refuses any other shape with an InvalidEventError.
+ */
+export function dispatchByShape(entryPoints: EntryPoints) {
+  return function handler(event: unknown, context?: Context): Promise<unknown> {
+    return isBatchInvocation(event)
+      ? entryPoints.batchOperations(event, context)
+      : entryPoints.s3Event(event, context);
+  };
+}
