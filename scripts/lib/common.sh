@@ -215,7 +215,7 @@ require_tools() {
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
-    refuse "missing required tools: ${missing[*]}" "install them (see the README's Prerequisites) and run this again"
+    refuse "missing required tools: ${missing[*]}" "install them (see docs/deploying.md#prerequisites) and run this again"
   fi
 }
 

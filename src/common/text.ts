@@ -27,3 +27,13 @@ export function exactCount(value: number): string {
 
 /** `1,048,577 bytes`, `1 byte`. */
 export const exactBytes = (bytes: number): string => `${exactCount(bytes)} ${bytes === 1 ? 'byte' : 'bytes'}`;
+
+/**
+ * `message: detail`, or `message` alone when the detail says nothing: the one way a message takes a
+ * detail, so that none ends with a dangling colon (`unreadable png header: Input buffer has corrupt
+ * header:` came from sharp appending an empty libvips error).
+ */
+export function withDetail(message: string, detail: string | undefined): string {
+  const said = (detail ?? '').trim().replace(/[\s:;,]+$/, '');
+  return said === '' ? message : `${message}: ${said}`;
+}

@@ -41,9 +41,22 @@ const booleanString = z.pipe(
   z.transform((value) => value === 'true' || value === '1'),
 );
 
+/**
+ * Key prefixes: S3 allows any UTF-8 in a key, but control characters cannot travel in S3's XML
+ * listings or in a log line intact, and `*` and `?` are wildcards in the IAM policy that scopes the
+ * function to the prefix (Terraform refuses the same values: terraform/dependencies/variables.tf).
+ */
 const prefixSchema = z.string().check(
   z.refine((prefix) => Buffer.byteLength(prefix) <= 512, 'must be at most 512 bytes'),
-  z.refine((prefix) => !prefix.startsWith('/'), 'must not start with "/" (S3 keys have no leading slash)'),
+  z.refine(
+    (prefix) => !prefix.startsWith('/'),
+    'must not start with "/": S3 keeps it as part of the key ("/a.jpg" is another key than "a.jpg"), which is rarely what is meant; leave it empty for the bucket\'s top',
+  ),
+  z.refine(
+    // eslint-disable-next-line no-control-regex
+    (prefix) => !/[\u0000-\u001f\u007f*?]/.test(prefix),
+    'must not hold control characters (line breaks, tabs), "*" or "?"',
+  ),
 );
 
 const eventBusSchema = z
@@ -64,7 +77,21 @@ const tableSchema = z
     ),
   );
 
-/** Environment variable -> schema. The README's configuration table documents these same names. */
+/**
+ * An HTTP header value, as S3 stores and serves it: visible ASCII and spaces, nothing that could end
+ * the header (a CR or LF would let the value forge others, and Node refuses it on every upload, which
+ * made each event a transient failure bound for the dead-letter queue).
+ */
+const headerValueSchema = z.string().check(
+  z.refine(
+    (value) => /^[\x20-\x7e]+$/.test(value),
+    'must be printable ASCII on one line (an HTTP header value)',
+  ),
+  z.refine((value) => value.trim() === value, 'must not start or end with a space'),
+  z.refine((value) => value.length <= 1024, 'must be at most 1024 characters'),
+);
+
+/** Environment variable -> schema. docs/configuration.md documents these same names. */
 const envSchema = z.object({
   THUMBNAIL_BUCKET: z.pipe(
     z.string({ message: 'is required: the bucket thumbnails are written to' }),
@@ -73,7 +100,7 @@ const envSchema = z.object({
   THUMBNAIL_PREFIX: z._default(prefixSchema, ''),
   SOURCE_BUCKET: z.optional(bucketNameSchema),
   SOURCE_PREFIX: z._default(prefixSchema, ''),
-  THUMBNAIL_CACHE_CONTROL: z._default(z.string(), 'public, max-age=86400'),
+  THUMBNAIL_CACHE_CONTROL: z._default(headerValueSchema, 'public, max-age=86400'),
   S3_FORCE_PATH_STYLE: booleanString,
   THUMBNAIL_WIDTH: option.width,
   THUMBNAIL_HEIGHT: option.height,

@@ -57,8 +57,8 @@ variable "source_prefix" {
   default     = ""
 
   validation {
-    condition     = !startswith(var.source_prefix, "/") && !strcontains(var.source_prefix, "*")
-    error_message = "source_prefix must not start with \"/\" or contain \"*\"."
+    condition     = !startswith(var.source_prefix, "/") && can(regex("^[^\\x00-\\x1f\\x7f*?]*$", var.source_prefix)) && length(var.source_prefix) <= 512
+    error_message = "source_prefix must not start with \"/\" (S3 keeps it as part of the key), hold control characters, \"*\" or \"?\" (IAM wildcards), or exceed 512 characters."
   }
 }
 
@@ -68,8 +68,8 @@ variable "thumbnail_prefix" {
   default     = ""
 
   validation {
-    condition     = !startswith(var.thumbnail_prefix, "/") && !strcontains(var.thumbnail_prefix, "*")
-    error_message = "thumbnail_prefix must not start with \"/\" or contain \"*\"."
+    condition     = !startswith(var.thumbnail_prefix, "/") && can(regex("^[^\\x00-\\x1f\\x7f*?]*$", var.thumbnail_prefix)) && length(var.thumbnail_prefix) <= 512
+    error_message = "thumbnail_prefix must not start with \"/\" (S3 keeps it as part of the key), hold control characters, \"*\" or \"?\" (IAM wildcards), or exceed 512 characters."
   }
 }
 

@@ -121,6 +121,12 @@ variable "thumbnail" {
     condition     = var.thumbnail.decode_fail_on == null ? true : contains(["warning", "error", "truncated"], var.thumbnail.decode_fail_on)
     error_message = "thumbnail.decode_fail_on must be warning, error or truncated."
   }
+
+  validation {
+    # The function refuses the same at init (src/function/config.ts): a CR or LF would end the header.
+    condition     = var.thumbnail.cache_control == null ? true : can(regex("^[\\x21-\\x7e]([\\x20-\\x7e]{0,1022}[\\x21-\\x7e])?$", var.thumbnail.cache_control))
+    error_message = "thumbnail.cache_control must be printable ASCII on one line (an HTTP header value), with no space at either end, at most 1024 characters."
+  }
 }
 
 variable "renditions" {

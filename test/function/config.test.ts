@@ -113,6 +113,29 @@ describe('loadConfig', () => {
       'THUMBNAIL_BUCKET: must be a valid S3 bucket name',
     );
   });
+
+  it.each([
+    ['THUMBNAIL_CACHE_CONTROL', 'public\r\nX-Evil: 1', 'must be printable ASCII on one line'],
+    ['THUMBNAIL_CACHE_CONTROL', 'max-age=60\n', 'must be printable ASCII on one line'],
+    ['THUMBNAIL_CACHE_CONTROL', 'max-age=\u00e9', 'must be printable ASCII on one line'],
+    ['THUMBNAIL_CACHE_CONTROL', ' public', 'must not start or end with a space'],
+    ['THUMBNAIL_PREFIX', 'thumbs\n/', 'must not hold control characters'],
+    ['THUMBNAIL_PREFIX', 'a\u0000b/', 'must not hold control characters'],
+    ['SOURCE_PREFIX', 'uploads/*', 'must not hold control characters (line breaks, tabs), "*" or "?"'],
+    ['THUMBNAIL_PREFIX', '/', 'must not start with "/": S3 keeps it as part of the key'],
+  ])('refuses %s=%j at init, naming it', (name, value, problem) => {
+    expect(() => loadConfig({ THUMBNAIL_BUCKET: 'thumbnails', [name]: value })).toThrow(
+      new ConfigError(`Invalid configuration: ${name}: ${problem}`).message,
+    );
+  });
+
+  it('takes the cache control values S3 serves', () => {
+    for (const value of ['no-store', 'public, max-age=31536000, immutable']) {
+      expect(
+        loadConfig({ THUMBNAIL_BUCKET: 'thumbnails', THUMBNAIL_CACHE_CONTROL: value }).cacheControl,
+      ).toBe(value);
+    }
+  });
 });
 
 describe('completion events and the metadata table', () => {

@@ -184,6 +184,21 @@ const REFUSED_FORMATS: readonly Entry[] = [
     () => Buffer.concat([Buffer.from('8BPS'), noise(100, 6)]),
     refused('unsupported-format', /PSD/),
   ],
+  [
+    'favicon.ico',
+    () => Buffer.concat([Buffer.from([0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0]), noise(100, 7)]),
+    refused('unsupported-format', /ICO \(Windows icon\) is not supported/),
+  ],
+  [
+    'pixels.qoi',
+    () => Buffer.concat([Buffer.from('qoif'), noise(100, 8)]),
+    refused('unsupported-format', /QOI/),
+  ],
+  [
+    'jpeg-xl.jxl',
+    () => Buffer.concat([Buffer.from([0xff, 0x0a]), noise(100, 9)]),
+    refused('unsupported-format', /JPEG XL is not supported/),
+  ],
 ];
 
 /** Cut short, or damaged inside. */

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { routeColours } from './colourManagement';
-import { firstLine, type Header } from './inputHeader';
+import { decodeFailure } from './decoderErrors';
+import type { Header } from './inputHeader';
 import type { InputPolicy } from './inputLimits';
 import { ImageRejectedError } from '../../common/errors';
 
@@ -68,7 +69,10 @@ export async function decodeOnce(
     const samples = depth === 'ushort' ? sixteenBit(data) : data;
     return { data: samples, width: info.width, height: info.height, channels: info.channels };
   } catch (error) {
-    throw new ImageRejectedError('corrupt', `cannot decode ${header.info.format}: ${firstLine(error)}`);
+    throw new ImageRejectedError(
+      'corrupt',
+      decodeFailure(`cannot decode ${header.info.format}`, error, header.info.format),
+    );
   }
 }
 

@@ -1,9 +1,10 @@
 import sharp from 'sharp';
 import { type ColourRoute, colourRouteFor } from './colourManagement';
 import { exactBytes, exactCount } from '../../common/text';
-import { type SupportedFormat, sniffFormat } from './sniffFormat';
+import { decodeFailure } from './decoderErrors';
+import { REFUSED_FORMAT_NAMES, type SupportedFormat, sniffFormat } from './sniffFormat';
 import type { InputPolicy } from './inputLimits';
-import { ImageRejectedError, messageOf } from '../../common/errors';
+import { ImageRejectedError } from '../../common/errors';
 
 // Every input is a different image, so libvips' operation cache never hits; it would only hold memory.
 sharp.cache(false);
@@ -29,18 +30,6 @@ const REFUSAL_DETAILS: Record<string, string> = {
 
 const HEIC_OFF = 'HEIC input is turned off here (HEIC_INPUT=false); convert it to JPEG or AVIF first';
 
-// libvips reports a decoder warning refused by failOn without the warning itself (a bad PNG checksum,
-// say); without a translation the log would only say that a setting was applied.
-const FAIL_ON_WARNING = 'Warning treated as error due to failOn setting';
-const DAMAGED_DATA =
-  'the decoder warned of damaged data (such as a bad checksum); DECODE_FAIL_ON=warning refuses it';
-
-/** The first line of a libvips error, which is the specific one; the rest repeats it less clearly. */
-export const firstLine = (error: unknown): string => {
-  const line = messageOf(error).split('\n')[0] ?? '';
-  return line.includes(FAIL_ON_WARNING) ? DAMAGED_DATA : line;
-};
-
 export function checkSize(input: Uint8Array, maxInputBytes: number): void {
   if (input.length === 0) {
     throw new ImageRejectedError('empty', 'input is empty (0 bytes)');
@@ -62,7 +51,8 @@ export function requireSupportedFormat(input: Uint8Array, heic: boolean): Suppor
     return sniffed.format;
   }
   if (sniffed.kind === 'refused') {
-    const detail = REFUSAL_DETAILS[sniffed.format] ?? `${sniffed.format.toUpperCase()} is not supported`;
+    const detail =
+      REFUSAL_DETAILS[sniffed.format] ?? `${REFUSED_FORMAT_NAMES[sniffed.format]} is not supported`;
     throw new ImageRejectedError('unsupported-format', detail);
   }
   throw new ImageRejectedError('not-an-image', 'not an image: the content matches no supported image format');
@@ -95,7 +85,10 @@ export async function readHeader(
   try {
     metadata = await sharp(decodable, { limitInputPixels: false, failOn: policy.failOn }).metadata();
   } catch (error) {
-    throw new ImageRejectedError('corrupt', `unreadable ${info.format} header: ${firstLine(error)}`);
+    throw new ImageRejectedError(
+      'corrupt',
+      decodeFailure(`unreadable ${info.format} header`, error, info.format),
+    );
   }
   checkPixels(metadata, policy.maxInputPixels);
   const { width, height } = metadata.autoOrient;

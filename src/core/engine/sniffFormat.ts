@@ -7,7 +7,23 @@
 export type SupportedFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'avif' | 'heic';
 
 /** Formats we recognise only to refuse them with a precise reason. */
-export type RefusedFormat = 'svg' | 'pdf' | 'bmp' | 'psd' | 'jxl' | 'jp2';
+export type RefusedFormat =
+  'svg' | 'pdf' | 'bmp' | 'psd' | 'jxl' | 'jp2' | 'ico' | 'qoi' | 'exr' | 'hdr' | 'dds';
+
+/** How people call each refused format, for the message that says it is not supported. */
+export const REFUSED_FORMAT_NAMES: Record<RefusedFormat, string> = {
+  svg: 'SVG',
+  pdf: 'PDF',
+  bmp: 'BMP',
+  psd: 'PSD (Photoshop)',
+  jxl: 'JPEG XL',
+  jp2: 'JPEG 2000',
+  ico: 'ICO (Windows icon)',
+  qoi: 'QOI',
+  exr: 'OpenEXR',
+  hdr: 'Radiance HDR',
+  dds: 'DDS (DirectDraw surface)',
+};
 
 export type Sniffed =
   | { readonly kind: 'supported'; readonly format: SupportedFormat }
@@ -49,7 +65,24 @@ const SIGNATURES: ReadonlyArray<{ result: Sniffed; all: readonly Signature[] }> 
     all: [{ offset: 0, bytes: [0, 0, 0, 0x0c, ...ascii('jP  '), 0x0d, 0x0a, 0x87, 0x0a] }],
   },
   { result: refused('jp2'), all: [{ offset: 0, bytes: [0xff, 0x4f, 0xff, 0x51] }] },
+  { result: refused('qoi'), all: [{ offset: 0, bytes: ascii('qoif') }] },
+  { result: refused('exr'), all: [{ offset: 0, bytes: [0x76, 0x2f, 0x31, 0x01] }] },
+  { result: refused('hdr'), all: [{ offset: 0, bytes: ascii('#?RADIANCE') }] },
+  { result: refused('hdr'), all: [{ offset: 0, bytes: ascii('#?RGBE') }] },
+  { result: refused('dds'), all: [{ offset: 0, bytes: ascii('DDS ') }] },
 ];
+
+/**
+ * ICO and CUR: a 6-byte header (0, type 1 or 2, an image count) is too short a signature alone, so the
+ * first directory entry must look like one too (reserved byte 0, 0 or 1 colour planes for an icon).
+ */
+function looksLikeIcon(input: Uint8Array): boolean {
+  const type = input[2];
+  const header = matches(input, { offset: 0, bytes: [0, 0, type === 2 ? 2 : 1, 0] });
+  const count = ((input[4] ?? 0) | ((input[5] ?? 0) << 8)) > 0;
+  const entry = input[9] === 0 && (type === 2 || (input[10] ?? 2) <= 1);
+  return input.length >= 22 && header && count && entry;
+}
 
 const AVIF_BRANDS = new Set(['avif', 'avis']);
 const HEIF_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1']);
@@ -92,6 +125,9 @@ export function sniffFormat(input: Uint8Array): Sniffed {
   }
   if (brands.some((brand) => HEIF_BRANDS.has(brand))) {
     return supported('heic');
+  }
+  if (looksLikeIcon(input)) {
+    return refused('ico');
   }
   return looksLikeSvg(input) ? refused('svg') : { kind: 'unknown' };
 }

@@ -13,6 +13,7 @@ import { BACKFILL_USAGE, type BackfillArguments, parseBackfillArguments } from '
 import { BackfillError } from './backfillError';
 import { runLocal } from './localRun';
 import { ProgressDisplay } from './progress';
+import { awsSetupProblem } from '../../aws/awsSetup';
 import { ConfigError, describeError, exitWith, UsageError } from '../../common/errors';
 
 const PROGRAM = 'backfill';
@@ -94,6 +95,10 @@ async function main(): Promise<void> {
     }
     if (error instanceof BackfillError) {
       exitWith(PROGRAM, error.message, 1, error.hint);
+    }
+    const setup = awsSetupProblem(error);
+    if (setup !== undefined) {
+      exitWith(PROGRAM, setup.message, 2, setup.hint);
     }
     exitWith(PROGRAM, describeError(error), 1);
   }

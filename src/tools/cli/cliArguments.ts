@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { type ThumbnailOptions, thumbnailOptionsSchema } from '../../core/engine/thumbnailOptions';
-import { wholeNumber } from '../../common/zod';
+import { readWholeNumber, wholeNumberRange } from '../../common/zod';
 import { UsageError } from '../../common/errors';
 import { type FlagSpec, readFlagValues } from '../../common/flags';
 
@@ -26,7 +26,9 @@ Options (flags override the environment variable shown; each flag may be given o
       --heic <true|false>    decode HEIC/HEIF input (libheif, LGPL)   HEIC_INPUT           (true)
   -j, --concurrency <n>      files processed at once, 1-256                                (CPU count)
   -f, --force                remake thumbnails even when they are up to date
+      --overwrite            replace files in --out that thumbnailer did not write (refused otherwise)
   -h, --help                 show this help
+  -V, --version              print the version
 
 A thumbnail is up to date when the record kept for its input in <out>/.thumbnailer/ says it was made
 from the same content with the same settings, and it is unchanged since; anything else remakes it.
@@ -40,6 +42,8 @@ export interface CliArguments {
   readonly out: string;
   readonly concurrency: number;
   readonly force: boolean;
+  /** Replace a file at an output's place that no record of ours lists (otherwise that input fails). */
+  readonly overwrite: boolean;
   readonly thumbnail: ThumbnailOptions;
 }
 
@@ -57,7 +61,9 @@ const OPTIONS = {
   heic: { type: 'string' },
   concurrency: { type: 'string', short: 'j' },
   force: { type: 'boolean', short: 'f' },
+  overwrite: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, FlagSpec>;
 
 /** Engine option -> [flag, environment variable]. */
@@ -74,7 +80,8 @@ const SOURCES: Record<keyof ThumbnailOptions, readonly [keyof typeof OPTIONS, st
   heic: ['heic', 'HEIC_INPUT'],
 };
 
-const concurrencySchema = wholeNumber(1, 256);
+/** What a bad value was: ` (got "0x10")`, so the message shows what was read, not what was meant. */
+const got = (value: unknown): string => (value === undefined ? '' : ` (got ${JSON.stringify(value)})`);
 
 function thumbnailOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ThumbnailOptions {
   const raw = Object.fromEntries(
@@ -87,18 +94,51 @@ function thumbnailOptions(values: Record<string, unknown>, env: NodeJS.ProcessEn
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const [flag, variable] = SOURCES[issue.path[0] as keyof ThumbnailOptions];
-      return `--${flag} (or ${variable}): ${issue.message}`;
+      return `--${flag} (or ${variable}): ${issue.message}${got(raw[issue.path[0] as string])}`;
     });
     throw new UsageError(problems.join('; '));
   }
   return parsed.data;
 }
 
-/** Reads the command line; `undefined` means help was asked for. */
-export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEnv): CliArguments | undefined {
+/**
+ * `npm run thumbnailer imgs --out x` (no `--`) hands `--out` to npm, which keeps it as its own setting
+ * (npm_config_out) and passes only `imgs x` on: name the flags npm kept, rather than "--out is required".
+ */
+function flagsNpmKept(env: NodeJS.ProcessEnv): string[] {
+  if (env.npm_lifecycle_event !== 'thumbnailer') {
+    return [];
+  }
+  return Object.entries(OPTIONS).flatMap(([name, spec]) => {
+    const names = 'short' in spec ? [name, spec.short] : [name];
+    return names.some((flag) => env[`npm_config_${flag.replace(/-/g, '_')}`] !== undefined)
+      ? [`--${name}`]
+      : [];
+  });
+}
+
+function concurrencyOf(value: string | undefined): number {
+  const concurrency = value === undefined ? availableParallelism() : readWholeNumber(value);
+  if (!(concurrency >= 1 && concurrency <= 256)) {
+    throw new UsageError(`--concurrency: ${wholeNumberRange(1, 256)}${got(value)}`);
+  }
+  return concurrency;
+}
+
+/** Reads the command line; `'help'` or `'version'` when that was asked for instead of a run. */
+export function parseCliArguments(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): CliArguments | 'help' | 'version' {
+  const kept = flagsNpmKept(env);
+  if (kept.length > 0) {
+    throw new UsageError(
+      `npm kept ${kept.join(', ')} for itself: put -- before the CLI's flags, as in \`npm run thumbnailer -- photos --out thumbs\``,
+    );
+  }
   const { values, positionals } = readFlagValues(argv, OPTIONS);
-  if (values.help) {
-    return undefined;
+  if (values.help || values.version) {
+    return values.help ? 'help' : 'version';
   }
   if (positionals.length === 0) {
     throw new UsageError('no input given: name at least one file or folder');
@@ -109,15 +149,12 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
   if (!values.out) {
     throw new UsageError('--out <dir> is required');
   }
-  const concurrency = concurrencySchema.safeParse(values.concurrency ?? availableParallelism());
-  if (!concurrency.success) {
-    throw new UsageError('--concurrency: must be a whole number from 1 to 256');
-  }
   return {
     inputs: positionals,
     out: values.out,
-    concurrency: concurrency.data,
+    concurrency: concurrencyOf(values.concurrency),
     force: values.force ?? false,
+    overwrite: values.overwrite ?? false,
     thumbnail: thumbnailOptions(values, env),
   };
 }

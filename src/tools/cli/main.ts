@@ -8,7 +8,9 @@ import { type CliArguments, CLI_USAGE, parseCliArguments } from './cliArguments'
 import { OutputFolder } from './outputFolder';
 import { type Plan, planJobs } from './planJobs';
 import { ProgressBar } from './progressBar';
-import { type JobOutcome, runJobs, type RunSummary } from './runJobs';
+import type { JobOutcome, RunSummary } from './runJobs';
+import { loadRunner } from './loadRunner';
+import { version } from '../../../package.json';
 import type { Notice } from './walkInputs';
 import { exitWith, messageOf, UsageError } from '../../common/errors';
 
@@ -20,8 +22,8 @@ const outcomeLine = ({ status, path, reason }: Notice): string =>
 async function prepare(): Promise<{ args: CliArguments; plan: Plan; folder?: OutputFolder } | undefined> {
   try {
     const args = parseCliArguments(process.argv.slice(2), process.env);
-    if (!args) {
-      process.stdout.write(CLI_USAGE);
+    if (args === 'help' || args === 'version') {
+      process.stdout.write(args === 'help' ? CLI_USAGE : `thumbnailer ${version}\n`);
       return undefined;
     }
     const plan = await planJobs(args.inputs, args.out, OUTPUT_FORMATS[args.thumbnail.format].extension);
@@ -47,15 +49,18 @@ async function main(): Promise<void> {
     summary[notice.status] += 1;
   }
   if (folder) {
+    const runJobs = await loadRunner();
     const progress = process.stderr.isTTY ? new ProgressBar(process.stderr, plan.jobs.length) : undefined;
     progress?.draw();
     const counts = await runJobs(plan.jobs, {
       ...args,
       folder,
       onOutcome: (outcome: JobOutcome) => {
-        if (outcome.status === 'failed') {
+        // A skipped input that took its old thumbnails with it says so: files vanished from --out.
+        if (outcome.status === 'failed' || outcome.removed !== undefined) {
           progress?.clear();
-          console.error(outcomeLine({ status: 'failed', path: outcome.input, reason: outcome.reason ?? '' }));
+          const { status, input: path, reason = '' } = outcome;
+          console.error(outcomeLine({ status: status === 'made' ? 'skipped' : status, path, reason }));
         }
         progress?.tick();
       },

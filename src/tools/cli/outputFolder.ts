@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { keyWithExtension } from './fileNames';
 import { describeFsError } from './fsErrors';
@@ -20,6 +20,38 @@ export const isInside = (child: string, parent: string): boolean =>
   child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+/**
+ * `mkdir -p` that reports why it failed. Node's recursive mkdir says ENOENT whenever a folder cannot be
+ * made under an existing one (a read-only mount gave "it no longer exists"), so on ENOENT the first
+ * missing folder is made alone, which fails with the real cause (EROFS, EACCES, ENOSPC...).
+ */
+export async function makeFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    if (!isMissing(error)) {
+      throw error;
+    }
+    let missing = resolve(path);
+    while (dirname(missing) !== missing && !(await exists(dirname(missing)))) {
+      missing = dirname(missing);
+    }
+    await mkdir(missing).catch((cause: unknown) => {
+      if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw cause;
+      }
+    });
+    await mkdir(path, { recursive: true });
+  }
+}
+
+/** Whether anything (a link included, even a broken one) is at `path`. */
+export const exists = (path: string): Promise<boolean> =>
+  lstat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** The real path `path` has or would have once created: its nearest existing ancestor's, resolved. */
 export async function realPathOf(path: string): Promise<string> {
@@ -70,7 +102,7 @@ export class OutputFolder {
   static async open(root: string): Promise<OutputFolder> {
     const folder = new OutputFolder(root);
     try {
-      await mkdir(join(root, STATE_FOLDER, TEMPORARY), { recursive: true });
+      await makeFolder(join(root, STATE_FOLDER, TEMPORARY));
       if (!(await isOutputFolder(root))) {
         const marker = {
           thumbnailer: 'output',
@@ -104,7 +136,7 @@ export class OutputFolder {
    * file-name limit however long the target's name is, and never sit among the thumbnails.
    */
   async writeAtomically(path: string, data: Buffer | string): Promise<void> {
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolder(dirname(path));
     const temporary = join(this.root, STATE_FOLDER, TEMPORARY, `${randomBytes(8).toString('hex')}.tmp`);
     try {
       await writeFile(temporary, data);

@@ -8,8 +8,8 @@ import * as z from '../../common/zod';
  * input's content digest, the settings, and every output with its own digest. It is the CLI's form of the
  * Lambda's stamp (src/aws/s3/thumbnailStamp.ts): a thumbnail is current only when it was made from these
  * bytes (not merely an older mtime) with these settings, and is still the file that was written. It is
- * written after the thumbnail, atomically, so a run killed in between leaves an input that is simply
- * made again; it is shaped to grow into the per-input manifest of several renditions.
+ * written before the thumbnail, atomically, so a run killed in between leaves an input that is simply
+ * made again, and it is what says a file in --out is ours to replace (staleOutputs.ts); it is shaped to grow into the per-input manifest of several renditions.
  */
 const recordSchema = z.object({
   version: z.literal(1),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { awsSetupProblem } from '../../aws/awsSetup';
 import { deploy } from './deploy';
 import {
   DEPLOY_USAGE,
@@ -82,5 +83,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const setup = awsSetupProblem(error);
+  if (setup !== undefined) {
+    exitWith('deploy', setup.message, 2, setup.hint);
+  }
   exitWith('deploy failed', messageOf(error), 1, error instanceof DeployError ? error.hint : undefined);
 });

@@ -431,6 +431,22 @@ run "refuses_a_prefix_with_a_wildcard" {
   expect_failures = [var.source_prefix]
 }
 
+run "refuses_a_prefix_with_a_line_break" {
+  command = plan
+  variables {
+    thumbnail_prefix = "thumbs\r\n/"
+  }
+  expect_failures = [var.thumbnail_prefix]
+}
+
+run "refuses_a_prefix_with_a_leading_slash" {
+  command = plan
+  variables {
+    thumbnail_prefix = "/"
+  }
+  expect_failures = [var.thumbnail_prefix]
+}
+
 run "refuses_a_bad_kms_key" {
   command = plan
   variables {

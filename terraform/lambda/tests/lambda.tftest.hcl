@@ -191,6 +191,14 @@ run "refuses_an_image_not_given_by_digest" {
   expect_failures = [var.image_uri]
 }
 
+run "refuses_a_cache_control_that_would_end_its_header" {
+  command = plan
+  variables {
+    thumbnail = { cache_control = "public\r\nX-Evil: 1" }
+  }
+  expect_failures = [var.thumbnail]
+}
+
 run "refuses_an_unknown_architecture" {
   command = plan
   variables {

@@ -44,6 +44,22 @@ describe('sniffFormat', () => {
       () => bytes([0, 0, 0, 0x0c], 'jP  ', [0x0d, 0x0a, 0x87, 0x0a]),
       { kind: 'refused', format: 'jp2' },
     ],
+    // A real icon: header, one 16x16 entry (colour count 0, reserved 0, 1 plane, 32 bpp), then its PNG.
+    [
+      'ICO',
+      () => bytes([0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0, 0, 1, 0, 0, 22, 0, 0, 0], [0x89, 0x50]),
+      { kind: 'refused', format: 'ico' },
+    ],
+    [
+      'CUR',
+      () => bytes([0, 0, 2, 0, 1, 0, 32, 32, 0, 0, 4, 0, 4, 0, 0, 1, 0, 0, 22, 0, 0, 0]),
+      { kind: 'refused', format: 'ico' },
+    ],
+    ['QOI', () => bytes('qoif', [0, 0, 0, 8, 0, 0, 0, 8, 4, 0]), { kind: 'refused', format: 'qoi' }],
+    ['OpenEXR', () => bytes([0x76, 0x2f, 0x31, 0x01, 2, 0, 0, 0]), { kind: 'refused', format: 'exr' }],
+    ['Radiance HDR', () => bytes('#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n'), { kind: 'refused', format: 'hdr' }],
+    ['DDS', () => bytes('DDS ', [124, 0, 0, 0]), { kind: 'refused', format: 'dds' }],
+    ['zeros that only start like an icon', () => Buffer.alloc(64), { kind: 'unknown' }],
     ['empty input', () => Buffer.alloc(0), { kind: 'unknown' }],
     ['plain text', () => bytes('hello, I am not a picture'), { kind: 'unknown' }],
     ['HTML', () => bytes('<!doctype html><html><body>hi</body></html>'), { kind: 'unknown' }],

@@ -10,6 +10,7 @@ describe('parseCliArguments', () => {
       out: 'thumbs',
       concurrency: availableParallelism(),
       force: false,
+      overwrite: false,
       thumbnail: DEFAULT_THUMBNAIL_OPTIONS,
     });
   });
@@ -21,7 +22,7 @@ describe('parseCliArguments', () => {
       env,
     );
     expect(args).toMatchObject({ concurrency: 3, force: true });
-    expect(args?.thumbnail).toMatchObject({
+    expect(typeof args === 'object' && args.thumbnail).toMatchObject({
       width: 100,
       height: 256,
       fit: 'cover',
@@ -38,7 +39,8 @@ describe('parseCliArguments', () => {
   });
 
   it('documents every flag in --help', () => {
-    expect(parseCliArguments(['--help'], {})).toBeUndefined();
+    expect(parseCliArguments(['--help'], {})).toBe('help');
+    expect(parseCliArguments(['-V'], {})).toBe('version');
     for (const flag of [
       '--out',
       '--width',
@@ -52,7 +54,9 @@ describe('parseCliArguments', () => {
       '--fail-on',
       '--concurrency',
       '--force',
+      '--overwrite',
       '--help',
+      '--version',
     ]) {
       expect(CLI_USAGE).toContain(flag);
     }
@@ -83,5 +87,34 @@ describe('parseCliArguments', () => {
   ])('refuses %s', (_name, argv, env, message) => {
     expect(() => parseCliArguments(argv, env)).toThrow(UsageError);
     expect(() => parseCliArguments(argv, env)).toThrow(message);
+  });
+
+  it.each(['0x10', '1e2', ' 100', '100 ', '+100', '1.0', '', '10_0', '٣'])(
+    'reads --width %j as no number: decimal digits only',
+    (width) => {
+      expect(() => parseCliArguments(['x', '-o', 'y', `--width=${width}`], {})).toThrow(
+        `--width (or THUMBNAIL_WIDTH): must be a whole number from 1 to 4096 (got ${JSON.stringify(width)})`,
+      );
+    },
+  );
+
+  it('reads environment numbers as strictly as flags, naming the variable', () => {
+    expect(() => parseCliArguments(['x', '-o', 'y'], { MAX_INPUT_BYTES: '1e3' })).toThrow(
+      '--max-input-bytes (or MAX_INPUT_BYTES): must be a whole number of at least 1 (got "1e3")',
+    );
+    expect(() => parseCliArguments(['x', '-o', 'y', '-j', '0x2'], {})).toThrow(
+      '--concurrency: must be a whole number from 1 to 256 (got "0x2")',
+    );
+  });
+
+  it('names the flags npm kept when -- was forgotten', () => {
+    // `npm run thumbnailer imgs --out x -f` runs the CLI with `imgs x` and npm_config_out, npm_config_force.
+    const env = { npm_lifecycle_event: 'thumbnailer', npm_config_out: 'true', npm_config_force: 'true' };
+    expect(() => parseCliArguments(['imgs', 'x'], env)).toThrow(
+      "npm kept --out, --force for itself: put -- before the CLI's flags",
+    );
+    expect(parseCliArguments(['imgs', '--out', 'x'], { npm_lifecycle_event: 'thumbnailer' })).toMatchObject({
+      out: 'x',
+    });
   });
 });

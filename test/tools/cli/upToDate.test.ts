@@ -78,12 +78,22 @@ describe('the thumbnailer command remakes exactly what is not up to date', () =>
   it.each<[string, () => Promise<void>]>([
     ['deleted', () => rm(join(work, 'thumbs', 'a.jpg.jpg'))],
     ['replaced by other bytes', () => writeFile(join(work, 'thumbs', 'a.jpg.jpg'), 'not what was made')],
-    ['without a record (a run stopped between the two writes)', () => rm(join(work, record))],
     ['with a damaged record', () => writeFile(join(work, record), '{"version":1,"source":')],
   ])('remakes a thumbnail %s', async (_name, damage) => {
     await run();
     await damage();
     expect((await run()).stdout).toBe('1 made, 0 skipped, 0 failed\n');
+    expect((await run()).stdout).toBe('0 made, 1 skipped, 0 failed\n');
+  });
+
+  it('keeps a thumbnail whose record was deleted, which is no longer known to be ours', async () => {
+    await run();
+    await rm(join(work, record));
+    const refused = await thumbnailer(['photos', '-o', 'thumbs'], work);
+    expect(refused.stderr).toMatch(/thumbs\/a\.jpg\.jpg exists and thumbnailer did not write it/);
+    expect((await thumbnailer(['photos', '-o', 'thumbs', '--overwrite'], work)).stdout).toBe(
+      '1 made, 0 skipped, 0 failed\n',
+    );
     expect((await run()).stdout).toBe('0 made, 1 skipped, 0 failed\n');
   });
 });
