@@ -240,7 +240,7 @@ describe('npm start: a failure that retries cannot mend', () => {
 });
 
 describe('the README and docs/local-stack.md quote the banner npm start prints', () => {
-  it('word for word, but for the ports, the data path and the CPU count', async () => {
+  it('word for word, but for the ports, the data paths and the CPU count', async () => {
     const stack = await startLocalStackProcess(['--port', '0', '--data-dir', dataDir, '--concurrency', '2']);
     expect(await stack.stop()).toBe(0);
     const [s3Port, galleryPort] = [new URL(stack.endpoint).port, new URL(stack.galleryUrl).port];
@@ -248,7 +248,7 @@ describe('the README and docs/local-stack.md quote the banner npm start prints',
     const asQuoted = printed
       .replaceAll(`127.0.0.1:${s3Port}`, '127.0.0.1:4569')
       .replaceAll(`127.0.0.1:${galleryPort}`, '127.0.0.1:4570')
-      .replace(dataDir, '/path/to/thumbnailer/.local-s3');
+      .replaceAll(dataDir, '/path/to/thumbnailer/.local-s3');
     for (const document of ['README.md', 'docs/local-stack.md']) {
       const text = await readFile(join(REPO_ROOT, document), 'utf8');
       expect(text).toContain(`\`\`\`text\n${asQuoted}\n\`\`\``);
