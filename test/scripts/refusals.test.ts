@@ -38,8 +38,10 @@ async function runScript(
   options: { env?: NodeJS.ProcessEnv; files?: Record<string, string>; realTerraform?: boolean } = {},
 ): Promise<Refusal> {
   const root = await mkdtemp(join(tmpdir(), 'thumbnailer-refusals-'));
-  // backfill.sh builds the backfill command from the source first, as npm run backfill does.
-  for (const entry of ['scripts', 'terraform', ...(script === 'backfill.sh' ? ['src'] : [])]) {
+  // backfill.sh builds the backfill command from the source first, as npm run backfill does (the CLI's
+  // --version reads package.json into the bundle).
+  const sources = script === 'backfill.sh' ? ['src', 'package.json'] : [];
+  for (const entry of ['scripts', 'terraform', ...sources]) {
     await cp(join(REPO_ROOT, entry), join(root, entry), {
       recursive: true,
       filter: (source) => !/(\.terraform|terraform\.tfstate[^/]*|\.terraform\.lock\.hcl)$/.test(source),
