@@ -40,7 +40,9 @@ it("the page's script renders every item with textContent and links objects by q
   const input = { format: 'png', width: 8, height: 8, bytes: 100 } as const;
   const output = { format: 'jpeg', width: 8, height: 8, bytes: 50 };
   gallery.state.settled({ key, status: 'made', durationMs: 1, outputKey: `${key}.jpg`, input, output }, 100);
-  const elements = new Map(['source', 'thumbnails', 'grid', 'published'].map((id) => [id, new FakeElement('div')]));
+  const elements = new Map(
+    ['source', 'thumbnails', 'grid', 'published'].map((id) => [id, new FakeElement('div')]),
+  );
   const streams: string[] = [];
   const context = {
     document: {
