@@ -149,7 +149,7 @@ async function backfill(
     return 0;
   }
   const entryPoint = createBatchOperationsHandler({ ...createObservability(host.env), s3, config });
-  const counts = { succeeded: 0, failed: 0 };
+  const counts = { succeeded: 0, refused: 0, failed: 0 };
   const started = performance.now();
   const result = await runLocalBackfill({
     s3,
@@ -159,7 +159,7 @@ async function backfill(
     signal: host.signal,
     onTask: (task) => {
       const ok = task.outcome === 'made' || task.outcome === 'skipped';
-      counts[ok ? 'succeeded' : 'failed'] += 1;
+      counts[ok ? 'succeeded' : task.outcome === 'refused' ? 'refused' : 'failed'] += 1;
       if (!ok) {
         host.progress.clear();
         host.print(taskLine(filter.bucket, task));

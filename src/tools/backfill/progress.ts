@@ -3,6 +3,8 @@ import { exactCount } from '../../common/text';
 /** How far a backfill is: tasks done (succeeded and failed) of the total, after `elapsedMs`. */
 export interface Progress {
   readonly succeeded: number;
+  /** Refused for good (not an image, gone): counted apart from failures, as the summary counts them. */
+  readonly refused?: number;
   readonly failed: number;
   readonly total: number;
   readonly elapsedMs: number;
@@ -23,14 +25,19 @@ export function duration(ms: number): string {
 }
 
 /** Objects per second, or undefined before there is anything to measure. */
-export const rateOf = ({ succeeded, failed, elapsedMs }: Progress): number | undefined =>
-  elapsedMs > 0 && succeeded + failed > 0 ? ((succeeded + failed) * 1000) / elapsedMs : undefined;
+/** Tasks finished so far, whatever their outcome. */
+const doneOf = (progress: Progress): number => progress.succeeded + (progress.refused ?? 0) + progress.failed;
+
+export const rateOf = (progress: Progress): number | undefined => {
+  const done = doneOf(progress);
+  return progress.elapsedMs > 0 && done > 0 ? (done * 1000) / progress.elapsedMs : undefined;
+};
 
 const BAR_WIDTH = 24;
 
 /** `[######      ] 1,200/4,800  succeeded 1,180  failed 20  36.4/s  ETA 1 min 39 s` */
 export function progressLine(progress: Progress): string {
-  const done = progress.succeeded + progress.failed;
+  const done = doneOf(progress);
   const filled =
     progress.total > 0 ? Math.min(BAR_WIDTH, Math.round((done / progress.total) * BAR_WIDTH)) : 0;
   const rate = rateOf(progress);
@@ -39,6 +46,7 @@ export function progressLine(progress: Progress): string {
   return [
     `[${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${exactCount(done)}/${exactCount(progress.total)}`,
     `succeeded ${exactCount(progress.succeeded)}`,
+    ...(progress.refused === undefined ? [] : [`refused ${exactCount(progress.refused)}`]),
     `failed ${exactCount(progress.failed)}`,
     rate === undefined ? '-/s' : `${rate.toFixed(1)}/s`,
     eta,
