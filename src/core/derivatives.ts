@@ -1,4 +1,4 @@
-import { OUTPUT_FORMATS, type OutputFormat } from './engine/thumbnailOptions';
+import { OUTPUT_FORMATS } from './engine/thumbnailOptions';
 import { thumbnailKey } from './thumbnailKey';
 
 /**
@@ -53,15 +53,21 @@ export interface RenditionFacts {
   readonly contentType: string;
 }
 
-/** The rendition the configuration makes today (one per source), as events and the table name it. */
-export const RENDITION_NAME = 'thumbnail';
-
-export function renditionFacts(
-  key: string,
-  format: OutputFormat,
-  size: { readonly width: number; readonly height: number },
-  bytes: number,
-): RenditionFacts {
-  const { contentType } = OUTPUT_FORMATS[format];
-  return { name: RENDITION_NAME, format, key, width: size.width, height: size.height, bytes, contentType };
-}
+/** What events and the table keep of a stored rendition (a manifest entry, or a rendition just written). */
+export const renditionFacts = ({
+  name,
+  format,
+  key,
+  width,
+  height,
+  bytes,
+  contentType,
+}: RenditionFacts): RenditionFacts => ({
+  name,
+  format,
+  key,
+  width,
+  height,
+  bytes,
+  contentType,
+});

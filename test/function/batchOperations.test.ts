@@ -1,6 +1,6 @@
 import { getObject, putObject } from '../support/bucketContents';
 import { batchHandlerFor, outcomes, tasksFor } from '../support/batchHarness';
-import { type CapturedOutput, captureOutput } from '../support/captureOutput';
+import { captureOutputOfEachTest } from '../support/captureOutput';
 import { SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
 import { describeImage, photoJpeg, solidImage } from '../support/images';
 import { startTestS3, type TestS3 } from '../support/localS3';
@@ -8,18 +8,12 @@ import { startTestS3, type TestS3 } from '../support/localS3';
 // The Batch Operations entry point against the project's S3 server (real requests, signatures checked).
 describe('the Batch Operations entry point', () => {
   let s3: TestS3;
-  let output: CapturedOutput;
+  const output = captureOutputOfEachTest();
 
   beforeAll(async () => {
     s3 = await startTestS3([SOURCE_BUCKET, THUMBNAIL_BUCKET]);
   });
   afterAll(() => s3.stop());
-  beforeEach(() => {
-    output = captureOutput();
-  });
-  afterEach(() => {
-    output.restore();
-  });
 
   it.each(['1.0', '2.0'] as const)(
     'schema %s: makes the thumbnail, then finds it current',

@@ -1,7 +1,7 @@
 import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { putObject } from '../support/bucketContents';
 import { batchHandlerFor, outcomes, tasksFor } from '../support/batchHarness';
-import { type CapturedOutput, captureOutput } from '../support/captureOutput';
+import { captureOutputOfEachTest } from '../support/captureOutput';
 import { SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
 import { solidImage } from '../support/images';
 import { startTestS3, type TestS3 } from '../support/localS3';
@@ -10,18 +10,12 @@ import { InvalidEventError } from '../../src/common/errors';
 
 describe('the Batch Operations entry point refuses what it must not thumbnail', () => {
   let s3: TestS3;
-  let output: CapturedOutput;
+  const output = captureOutputOfEachTest();
 
   beforeAll(async () => {
     s3 = await startTestS3([SOURCE_BUCKET, THUMBNAIL_BUCKET]);
   });
   afterAll(() => s3.stop());
-  beforeEach(() => {
-    output = captureOutput();
-  });
-  afterEach(() => {
-    output.restore();
-  });
 
   it('answers each task for what it is: missing, not an image, outside the prefix, a folder', async () => {
     await putObject(s3.s3, SOURCE_BUCKET, 'in/notes.jpg', Buffer.from('not an image at all'));

@@ -1,5 +1,5 @@
 import { CreateBucketCommand, DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type CapturedOutput, captureOutput } from '../support/captureOutput';
+import { captureOutputOfEachTest } from '../support/captureOutput';
 import { putObject } from '../support/bucketContents';
 import { deliverEach } from '../support/derivativeChecks';
 import { type SubscribedQueue, subscribeQueue } from '../support/eventRules';
@@ -25,7 +25,7 @@ describeTier('moto', 'completion events through an EventBridge rule to SQS', () 
   let moto: RunningMoto;
   let s3: S3Client;
   let app: SubscribedQueue;
-  let output: CapturedOutput;
+  const output = captureOutputOfEachTest();
 
   beforeAll(async () => {
     moto = await startMotoServer();
@@ -38,12 +38,6 @@ describeTier('moto', 'completion events through an EventBridge rule to SQS', () 
     app.destroy();
     s3.destroy();
     await moto.stop();
-  });
-  beforeEach(() => {
-    output = captureOutput();
-  });
-  afterEach(() => {
-    output.restore();
   });
 
   const handler = (bus = BUS) =>

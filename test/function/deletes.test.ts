@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
-import { type CapturedOutput, captureOutput } from '../support/captureOutput';
+import { captureOutputOfEachTest } from '../support/captureOutput';
 import { deliverEach, outcomes, stampedKeys } from '../support/derivativeChecks';
 import { putObject } from '../support/bucketContents';
 import { handlerFor, SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
@@ -13,18 +13,14 @@ import { TransientFailureError } from '../../src/common/errors';
  */
 describe('deletes and overwrites', () => {
   let s3: TestS3;
-  let output: CapturedOutput;
+  const output = captureOutputOfEachTest();
 
   beforeAll(async () => {
     s3 = await startTestS3([SOURCE_BUCKET, THUMBNAIL_BUCKET]);
   });
   afterAll(() => s3.stop());
   beforeEach(() => {
-    output = captureOutput();
     s3.notices.length = 0;
-  });
-  afterEach(() => {
-    output.restore();
   });
 
   const harness = (env: Record<string, string> = {}) => handlerFor(s3.endpoint, env);

@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { type CapturedOutput, captureOutput } from '../support/captureOutput';
+import { captureOutputOfEachTest } from '../support/captureOutput';
 import { deliverEach, outcomes, stampedKeys } from '../support/derivativeChecks';
 import { handlerFor, SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
 import { solidImage } from '../support/images';
@@ -22,7 +22,7 @@ import type { S3ObjectEvent } from '../../src/aws/events/parseS3Event';
 describeTier('moto', 'deletes in a versioned bucket', () => {
   let moto: RunningMoto;
   let s3: S3Client;
-  let output: CapturedOutput;
+  captureOutputOfEachTest(); // the handler's log lines stay out of the test run's output
   let sequence = 0;
 
   beforeAll(async () => {
@@ -38,12 +38,6 @@ describeTier('moto', 'deletes in a versioned bucket', () => {
     );
   });
   afterAll(() => moto.stop());
-  beforeEach(() => {
-    output = captureOutput();
-  });
-  afterEach(() => {
-    output.restore();
-  });
 
   /** What S3 sends for one change of `key`, sequenced in the order the test makes them. */
   const notice = (key: string, eventName: string, fields: Partial<S3ObjectEvent>): S3ObjectEvent => ({

@@ -1,7 +1,7 @@
 import { exactBytes, exactCount } from '../../common/text';
 import { makeRenditions, type Renditions } from '../../core/engine/makeRenditions';
 import type { Rendition } from '../../core/renditions';
-import type { RenditionFacts } from '../../core/derivatives';
+import { renditionFacts } from '../../core/derivatives';
 import { downloadSource, type SourceDownload } from '../../aws/s3/downloadSource';
 import type { Config } from '../config';
 import { type RecordOutcome, type RenditionResult, rejected, skipped } from './recordOutcome';
@@ -141,17 +141,7 @@ export async function makeFromUpload(version: Version, deps: RecordDependencies)
   const eTag = version.eTag ?? download.eTag;
   const object = { ...version, eTag, eventName: 'ObjectCreated:Put' };
   const renditions = await writeRenditions(s3, config, { object, eTag, made, plan, state });
-  const facts: RenditionFacts[] = renditions.map(
-    ({ name, format, key, width, height, bytes, contentType }) => ({
-      name,
-      format,
-      key,
-      width,
-      height,
-      bytes,
-      contentType,
-    }),
-  );
+  const facts = renditions.map(renditionFacts);
   await duringStep('write-metadata', async () => deps.metadata?.record({ ...version, eTag }, facts));
   return {
     outcome: madeOutcome(made, renditions, plan, eTag),

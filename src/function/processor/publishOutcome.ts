@@ -5,7 +5,7 @@ import {
   type EventFacts,
   type EventPublisher,
 } from '../../aws/events/completionEvents';
-import type { RenditionFacts } from '../../core/derivatives';
+import { renditionFacts } from '../../core/derivatives';
 import { readManifest } from '../../core/manifest';
 import { manifestKey } from '../../core/thumbnailKey';
 import { readDerivative } from '../../aws/s3/derivativeStore';
@@ -25,7 +25,7 @@ async function currentFacts(key: string, deps: RecordDependencies): Promise<Even
   if (!manifest) {
     return undefined;
   }
-  const renditions = manifest.renditions.map(facts);
+  const renditions = manifest.renditions.map(renditionFacts);
   return {
     detailType: DETAIL_TYPES.ready,
     eTag: manifest.source.eTag,
@@ -33,16 +33,6 @@ async function currentFacts(key: string, deps: RecordDependencies): Promise<Even
     placeholders: manifest.placeholders,
   };
 }
-
-const facts = ({ name, format, key, width, height, bytes, contentType }: RenditionFacts): RenditionFacts => ({
-  name,
-  format,
-  key,
-  width,
-  height,
-  bytes,
-  contentType,
-});
 
 /** What to publish for an outcome, or undefined for outcomes no application needs to hear of. */
 async function factsFor(
@@ -56,7 +46,7 @@ async function factsFor(
       return {
         ...common,
         detailType: DETAIL_TYPES.ready,
-        renditions: (outcome.renditions ?? []).map(facts),
+        renditions: (outcome.renditions ?? []).map(renditionFacts),
         placeholders: outcome.placeholders,
       };
     case 'deleted':

@@ -1,6 +1,5 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createMetadataTable } from '../../../src/aws/dynamodb/metadataTable';
-import { renditionFacts } from '../../../src/core/derivatives';
 import { type RunningMoto, startMotoServer } from '../../support/motoServer';
 import { describeTier } from '../../support/tiers';
 
@@ -38,7 +37,17 @@ describeTier('moto', 'metadata table', () => {
     eTag,
     sequencer,
   });
-  const thumbnail = [renditionFacts('a b/c.jpg.jpg', 'jpeg', { width: 256, height: 192 }, 1234)];
+  const thumbnail = [
+    {
+      name: 'thumbnail',
+      format: 'jpeg',
+      key: 'a b/c.jpg.jpg',
+      width: 256,
+      height: 192,
+      bytes: 1234,
+      contentType: 'image/jpeg',
+    },
+  ];
   const stored = async () =>
     (await client.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: 'uploads/a b/c.jpg' } } })))
       .Item;
