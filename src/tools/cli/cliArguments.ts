@@ -3,6 +3,8 @@ import { type ThumbnailOptions, thumbnailOptionsSchema } from '../../core/engine
 import { readWholeNumber, wholeNumberRange } from '../../common/zod';
 import { UsageError } from '../../common/errors';
 import { type FlagSpec, readFlagValues } from '../../common/flags';
+import type { Rendition } from '../../core/renditions';
+import { cliRenditions } from './cliRenditions';
 
 export const CLI_USAGE = `Usage: thumbnailer <file|dir>... --out <dir> [options]
   from a checkout of thumbnailer: npm run thumbnailer -- <file|dir>... --out <dir> [options]
@@ -24,11 +26,17 @@ Options (flags override the environment variable shown; each flag may be given o
       --max-input-pixels <n> larger images are refused                MAX_INPUT_PIXELS     (100000000)
       --fail-on <warning|error|truncated>  decoder strictness         DECODE_FAIL_ON       (warning)
       --heic <true|false>    decode HEIC/HEIF input (libheif, LGPL)   HEIC_INPUT           (true)
+      --renditions <json|@file>  every size and format per input      RENDITIONS           (unset)
+                             the function's JSON list (docs/renditions.md); it replaces
+                             --width, --height, --fit, --format, --quality and --background
   -j, --concurrency <n>      files processed at once, 1-256                                (CPU count)
   -f, --force                remake thumbnails even when they are up to date
       --overwrite            replace files in --out that thumbnailer did not write (refused otherwise)
   -h, --help                 show this help
   -V, --version              print the version
+
+With renditions, each input becomes <out>/<rendition>/<key>.<ext> for every rendition and format,
+then <out>/_manifests/<key>.json listing them (the function's key layout, relative to --out).
 
 A thumbnail is up to date when the record kept for its input in <out>/.thumbnailer/ says it was made
 from the same content with the same settings, and it is unchanged since; anything else remakes it.
@@ -45,6 +53,8 @@ export interface CliArguments {
   /** Replace a file at an output's place that no record of ours lists (otherwise that input fails). */
   readonly overwrite: boolean;
   readonly thumbnail: ThumbnailOptions;
+  /** What each input becomes: --renditions, RENDITIONS, or the one implicit rendition of the thumbnail. */
+  readonly renditions: readonly Rendition[];
 }
 
 const OPTIONS = {
@@ -59,6 +69,7 @@ const OPTIONS = {
   'max-input-pixels': { type: 'string' },
   'fail-on': { type: 'string' },
   heic: { type: 'string' },
+  renditions: { type: 'string' },
   concurrency: { type: 'string', short: 'j' },
   force: { type: 'boolean', short: 'f' },
   overwrite: { type: 'boolean' },
@@ -149,12 +160,14 @@ export function parseCliArguments(
   if (!values.out) {
     throw new UsageError('--out <dir> is required');
   }
+  const thumbnail = thumbnailOptions(values, env);
   return {
     inputs: positionals,
     out: values.out,
     concurrency: concurrencyOf(values.concurrency),
     force: values.force ?? false,
     overwrite: values.overwrite ?? false,
-    thumbnail: thumbnailOptions(values, env),
+    thumbnail,
+    renditions: cliRenditions(values, env, thumbnail),
   };
 }

@@ -2,7 +2,7 @@
  * The `thumbnailer` command: local files in, thumbnails out, with the Lambda's engine and settings.
  * Exit codes: 0 when nothing failed, 1 when some file failed, 2 for bad usage (nothing was written).
  */
-import { OUTPUT_FORMATS } from '../../core/engine/thumbnailOptions';
+import { describeRendition } from '../../core/renditions';
 import { printable } from '../../common/text';
 import { type CliArguments, CLI_USAGE, parseCliArguments } from './cliArguments';
 import { OutputFolder } from './outputFolder';
@@ -26,7 +26,7 @@ async function prepare(): Promise<{ args: CliArguments; plan: Plan; folder?: Out
       process.stdout.write(args === 'help' ? CLI_USAGE : `thumbnailer ${version}\n`);
       return undefined;
     }
-    const plan = await planJobs(args.inputs, args.out, OUTPUT_FORMATS[args.thumbnail.format].extension);
+    const plan = await planJobs(args.inputs, args.out, args.renditions);
     const folder = plan.jobs.length > 0 ? await OutputFolder.open(args.out) : undefined;
     return { args, plan, folder };
   } catch (error) {
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     return;
   }
   const { args, plan, folder } = prepared;
-  const summary: RunSummary = { made: 0, skipped: 0, failed: 0 };
+  const summary: RunSummary = { made: 0, skipped: 0, failed: 0, written: 0, current: 0 };
   for (const notice of plan.notices) {
     console.error(outcomeLine(notice));
     summary[notice.status] += 1;
@@ -69,8 +69,17 @@ async function main(): Promise<void> {
     summary.made += counts.made;
     summary.skipped += counts.skipped;
     summary.failed += counts.failed;
+    summary.written += counts.written;
+    summary.current += counts.current;
   }
   process.stdout.write(`${summary.made} made, ${summary.skipped} skipped, ${summary.failed} failed\n`);
+  if (!args.renditions.every((rendition) => rendition.implicit)) {
+    // Counted in inputs above; here in files, with what each input becomes.
+    const renditions = args.renditions.map(describeRendition).join('; ');
+    process.stdout.write(
+      `renditions: ${renditions}: ${summary.written} files written, ${summary.current} already current\n`,
+    );
+  }
   process.exitCode = summary.failed === 0 ? 0 : 1;
 }
 

@@ -5,13 +5,55 @@ import { keyWithExtension } from './fileNames';
 import { isInside, isOutputFolder, resolveOutputFolder } from './outputFolder';
 import { type Found, type Notice, walkFolder } from './walkInputs';
 import { UsageError } from '../../common/errors';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../core/engine/thumbnailOptions';
+import { type Rendition, renditionFingerprint } from '../../core/renditions';
+import { MANIFEST_FOLDER, renditionPrefix } from '../../core/thumbnailKey';
 
-/** One file to thumbnail: its path, its key (path under its input folder), and its output's key in --out. */
+/** One file an input becomes: a rendition in one format, its key in --out and its settings' digest. */
+export interface PlannedOutput {
+  readonly rendition: Rendition;
+  readonly format: OutputFormat;
+  readonly key: string;
+  /** renditionFingerprint() of this rendition in this format. */
+  readonly settings: string;
+}
+
+/**
+ * One file to thumbnail: its path, its key (path under its input folder), the key in --out of each
+ * output (in the order of the renditions and their formats), and of its manifest, written when renditions
+ * were asked for (the one implicit thumbnail has none, as before renditions).
+ */
 export interface Job {
   readonly input: string;
   readonly key: string;
-  readonly output: string;
+  readonly outputs: readonly PlannedOutput[];
+  readonly manifest?: string;
 }
+
+/**
+ * The function's key layout (src/core/thumbnailKey.ts) relative to --out: `<rendition>/<key>.<ext>`
+ * (the implicit rendition: `<key>.<ext>`) and `_manifests/<key>.json`. Only the last segment is
+ * shortened, to the file system's name limit rather than S3's key limit.
+ */
+function jobFor(file: { path: string; key: string }, renditions: readonly Rendition[]): Job {
+  const outputs = renditions.flatMap((rendition) =>
+    rendition.formats.map((format) => ({
+      rendition,
+      format,
+      key: `${renditionPrefix(rendition, '')}${keyWithExtension(file.key, OUTPUT_FORMATS[format].extension)}`,
+      settings: renditionFingerprint(rendition, format),
+    })),
+  );
+  const implicit = renditions.every((rendition) => rendition.implicit);
+  const manifest = implicit ? {} : { manifest: `${MANIFEST_FOLDER}${keyWithExtension(file.key, 'json')}` };
+  return { input: file.path, key: file.key, outputs, ...manifest };
+}
+
+/** Every key a job writes in --out. */
+export const keysOf = (job: Job): string[] => [
+  ...job.outputs.map((output) => output.key),
+  ...(job.manifest === undefined ? [] : [job.manifest]),
+];
 
 export interface Plan {
   readonly jobs: Job[];
@@ -70,15 +112,16 @@ const sameFile = async (a: string, b: string): Promise<boolean> =>
 function withoutClashes(byOutput: Map<string, Job>, out: string, notices: Notice[]): Job[] {
   for (const key of [...byOutput.keys()]) {
     for (let slash = key.lastIndexOf('/'); slash > 0; slash = key.lastIndexOf('/', slash - 1)) {
-      const clash = byOutput.get(key.slice(0, slash));
+      const folder = key.slice(0, slash);
+      const clash = byOutput.get(folder);
       if (clash) {
-        const reason = `its thumbnail ${join(out, clash.output)} would have to be a folder, for ${join(out, key)}`;
+        const reason = `its thumbnail ${join(out, folder)} would have to be a folder, for ${join(out, key)}`;
         notices.push({ status: 'failed', path: clash.input, reason });
-        byOutput.delete(clash.output);
+        keysOf(clash).forEach((other) => byOutput.delete(other));
       }
     }
   }
-  return [...byOutput.values()];
+  return [...new Set(byOutput.values())];
 }
 
 /**
@@ -86,7 +129,11 @@ function withoutClashes(byOutput: Map<string, Job>, out: string, notices: Notice
  * --out inside an input or an input inside --out (by real path, so through any symbolic link), and two
  * different files that would share one output; anything else that cannot be thumbnailed is a notice.
  */
-export async function planJobs(inputs: readonly string[], out: string, extension: string): Promise<Plan> {
+export async function planJobs(
+  inputs: readonly string[],
+  out: string,
+  renditions: readonly Rendition[],
+): Promise<Plan> {
   const realOut = await resolveOutputFolder(out);
   const found: Found = { files: [], notices: [] };
   const roots = new Set<string>();
@@ -95,14 +142,16 @@ export async function planJobs(inputs: readonly string[], out: string, extension
   }
   const byOutput = new Map<string, Job>();
   for (const file of found.files) {
-    const job = { input: file.path, key: file.key, output: keyWithExtension(file.key, extension) };
-    const other = byOutput.get(job.output);
-    if (other === undefined) {
-      byOutput.set(job.output, job);
-    } else if (!(await sameFile(other.input, job.input))) {
-      throw new UsageError(
-        `${other.input} and ${job.input} would both be written to ${join(out, job.output)}`,
-      );
+    const job = jobFor(file, renditions);
+    for (const key of keysOf(job)) {
+      const other = byOutput.get(key);
+      if (other === undefined) {
+        byOutput.set(key, job);
+      } else if (!(await sameFile(other.input, job.input))) {
+        throw new UsageError(`${other.input} and ${job.input} would both be written to ${join(out, key)}`);
+      } else {
+        break; // the same file named twice: its first job stands
+      }
     }
   }
   return { jobs: withoutClashes(byOutput, out, found.notices), notices: found.notices };

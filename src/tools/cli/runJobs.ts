@@ -1,13 +1,28 @@
 import { rm } from 'node:fs/promises';
 import { WorkQueue } from '../../common/workQueue';
-import { makeThumbnail, type Thumbnail } from '../../core/engine/makeThumbnail';
-import { settingsFingerprint, type ThumbnailOptions } from '../../core/engine/thumbnailOptions';
+import { makeRenditions, type Renditions } from '../../core/engine/makeRenditions';
+import { DEFAULT_INPUT_LIMITS } from '../../core/engine/inputLimits';
+import {
+  type OutputFormat,
+  settingsFingerprint,
+  type ThumbnailOptions,
+} from '../../core/engine/thumbnailOptions';
+import { buildManifest, manifestText } from '../../core/manifest';
+import { type Rendition, renditionsFingerprint } from '../../core/renditions';
 import { describeFsError } from './fsErrors';
 import type { OutputFolder } from './outputFolder';
-import type { Job } from './planJobs';
+import { type Job, keysOf } from './planJobs';
 import { NotAFileError, readInput } from './readInput';
 import { foreignTarget, removeStaleOutputs } from './staleOutputs';
-import { isCurrent, readRecord, recordFor, sha256, type ThumbnailRecord } from './thumbnailRecord';
+import {
+  currentOutputs,
+  isUnchanged,
+  readRecord,
+  type RecordedOutput,
+  recordFor,
+  sha256,
+  type ThumbnailRecord,
+} from './thumbnailRecord';
 import { isImageRejectedError, messageOf } from '../../common/errors';
 
 export interface JobOutcome {
@@ -16,11 +31,16 @@ export interface JobOutcome {
   readonly reason?: string;
   /** Outputs of an earlier run removed because the input no longer makes them (reported). */
   readonly removed?: readonly string[];
+  /** Files (renditions in their formats) written this time, and found current and kept. */
+  readonly written?: number;
+  readonly current?: number;
 }
 
 export interface RunOptions {
   readonly folder: OutputFolder;
   readonly thumbnail: ThumbnailOptions;
+  /** What each input becomes (the jobs were planned from the same list). */
+  readonly renditions: readonly Rendition[];
   readonly concurrency: number;
   readonly force: boolean;
   /** Replace files at outputs' places that no record lists (see staleOutputs.ts). */
@@ -33,6 +53,9 @@ export interface RunSummary {
   made: number;
   skipped: number;
   failed: number;
+  /** Rendition files written, and found current. */
+  written: number;
+  current: number;
 }
 
 interface Source {
@@ -65,28 +88,83 @@ function rejected(job: Job, error: unknown): JobOutcome {
   };
 }
 
+/** What is already made for a job: its current outputs' records by key, and whether nothing is missing. */
+interface Standing {
+  readonly previous: ThumbnailRecord | undefined;
+  readonly current: ReadonlyMap<string, RecordedOutput>;
+  readonly upToDate: boolean;
+}
+
+/** The renditions still to make, each with only its formats not current (none left: not listed). */
+function stillToMake(job: Job, current: ReadonlyMap<string, RecordedOutput>): Rendition[] {
+  const byName = new Map<string, Rendition & { formats: OutputFormat[] }>();
+  for (const planned of job.outputs.filter((output) => !current.has(output.key))) {
+    const entry = byName.get(planned.rendition.name) ?? { ...planned.rendition, formats: [] };
+    entry.formats.push(planned.format);
+    byName.set(planned.rendition.name, entry);
+  }
+  return [...byName.values()];
+}
+
+/** The record's settings: the one thumbnail's as before renditions, or the whole list's. */
+const settingsOf = (job: Job, options: RunOptions): string =>
+  job.manifest === undefined
+    ? settingsFingerprint(options.thumbnail)
+    : renditionsFingerprint(options.renditions);
+
+/** The entry of each planned output: made now (with its bytes), or current from the record. */
+function entriesOf(job: Job, made: Renditions, current: ReadonlyMap<string, RecordedOutput>) {
+  return job.outputs.map((planned) => {
+    const { name } = planned.rendition;
+    const output = made.outputs.find((one) => one.name === name && one.format === planned.format);
+    if (!output) {
+      const entry = current.get(planned.key);
+      if (!entry) throw new Error(`the engine made no ${name}.${planned.format}`);
+      return { entry: { ...entry, name, settings: planned.settings } };
+    }
+    const { format, contentType, width, height, data } = output;
+    const entry = { name, settings: planned.settings, key: planned.key, format, contentType, width, height };
+    return { entry: { ...entry, bytes: data.length, sha256: sha256(data) }, data };
+  });
+}
+
 /**
- * The record, then the thumbnail: the record names the file as ours before it exists, so a run stopped
- * between the two leaves a thumbnail that is ours (replaced without --overwrite) and not current (the
- * record's digest is not the file's), which is simply made again.
+ * The record, then the outputs made, then the manifest, then what the settings no longer make removed.
+ * The record names every file as ours before it exists, so a run stopped part-way leaves files that are
+ * ours (replaced without --overwrite) and not current (the record's digest is not the file's), which are
+ * simply made again; the manifest is written last, so that one found lists only files that are there.
  */
-async function save(job: Job, options: RunOptions, source: Source, thumbnail: Thumbnail): Promise<void> {
+async function save(job: Job, options: RunOptions, source: Source, made: Renditions, standing: Standing) {
   const { folder } = options;
-  const previous = await readRecord(folder.recordPath(job.key));
-  const foreign = options.overwrite ? undefined : await foreignTarget(folder, previous, job.output, job.key);
+  const { previous, current } = standing;
+  const foreign = options.overwrite ? undefined : await foreignTarget(folder, previous, keysOf(job), job.key);
   if (foreign !== undefined) {
     throw new ForeignFileError(foreign);
   }
-  const { format, width, height } = thumbnail.input;
-  const record = recordFor(
-    { key: job.key, format, width, height, ...source },
-    settingsFingerprint(options.thumbnail),
-    [{ key: job.output, thumbnail }],
-  );
+  const recordSource = { key: job.key, ...made.input, sha256: source.sha256 };
+  const entries = entriesOf(job, made, current);
+  const outputs = entries.map(({ entry }) => entry);
+  const manifest =
+    job.manifest === undefined
+      ? undefined
+      : manifestText(buildManifest(recordSource, outputs, made.placeholders, new Date()));
+  const listed =
+    job.manifest === undefined || manifest === undefined
+      ? undefined
+      : { key: job.manifest, sha256: sha256(Buffer.from(manifest)) };
+  const record = recordFor(recordSource, settingsOf(job, options), outputs, listed);
   await folder.writeAtomically(folder.recordPath(job.key), `${JSON.stringify(record, null, 2)}\n`);
-  await folder.writeAtomically(folder.path(job.output), thumbnail.data);
-  // Outputs the settings no longer make (a .jpg once --format webp): the record no longer lists them.
-  await removeStaleOutputs(folder, previous, [job.output]);
+  for (const { entry, data } of entries) {
+    if (data !== undefined) {
+      await folder.writeAtomically(folder.path(entry.key), data);
+    }
+  }
+  if (job.manifest !== undefined && manifest !== undefined) {
+    await folder.writeAtomically(folder.path(job.manifest), manifest);
+  }
+  // What the settings no longer make (a .jpg once --format webp, a rendition dropped): no longer listed.
+  await removeStaleOutputs(folder, previous, keysOf(job));
+  return entries.filter(({ data }) => data !== undefined).length;
 }
 
 /** A file at an output's place that thumbnailer did not write: that input fails, the file is kept. */
@@ -112,19 +190,26 @@ async function withoutOldOutputs(job: Job, options: RunOptions, outcome: JobOutc
   }
   return {
     ...outcome,
-    reason: `${outcome.reason ?? ''}; removed its thumbnail ${removed.join(', ')}`,
+    reason: `${outcome.reason ?? ''}; removed its thumbnail${removed.length > 1 ? 's' : ''} ${removed.join(', ')}`,
     removed,
   };
 }
 
-async function isUpToDate(job: Job, options: RunOptions, source: Source): Promise<boolean> {
+async function standingOf(job: Job, options: RunOptions, source: Source): Promise<Standing> {
   const { folder } = options;
-  const expected = {
-    sha256: source.sha256,
-    settings: settingsFingerprint(options.thumbnail),
-    keys: [job.output],
-  };
-  return isCurrent(await readRecord(folder.recordPath(job.key)), expected, (key) => folder.path(key));
+  const previous = await readRecord(folder.recordPath(job.key));
+  if (options.force) {
+    return { previous, current: new Map(), upToDate: false };
+  }
+  const expected = { sha256: source.sha256, outputs: job.outputs };
+  const current = await currentOutputs(previous, expected, (key) => folder.path(key));
+  const manifestCurrent =
+    job.manifest === undefined ||
+    (previous?.manifest?.key === job.manifest &&
+      (await isUnchanged(folder.path(job.manifest), previous.manifest.sha256)));
+  const upToDate =
+    current.size === job.outputs.length && manifestCurrent && previous?.settings === settingsOf(job, options);
+  return { previous, current, upToDate };
 }
 
 async function runJob(job: Job, options: RunOptions): Promise<JobOutcome> {
@@ -138,30 +223,34 @@ async function runJob(job: Job, options: RunOptions): Promise<JobOutcome> {
   }
   // Digested from the very bytes that are thumbnailed, so the record can never describe other content.
   const source: Source = { bytes: data.length, sha256: sha256(data) };
-  if (!options.force && (await isUpToDate(job, options, source))) {
-    return { status: 'skipped', input: job.input, reason: 'up to date' };
+  const standing = await standingOf(job, options, source);
+  if (standing.upToDate) {
+    return { status: 'skipped', input: job.input, reason: 'up to date', current: job.outputs.length };
   }
-  let thumbnail: Thumbnail;
+  let made: Renditions;
   try {
-    thumbnail = await makeThumbnail(data, options.thumbnail);
+    made = await makeRenditions(data, stillToMake(job, standing.current), {
+      ...options.thumbnail,
+      ...DEFAULT_INPUT_LIMITS,
+    });
   } catch (error) {
     return withoutOldOutputs(job, options, rejected(job, error));
   }
+  let written: number;
   try {
-    await save(job, options, source, thumbnail);
+    written = await save(job, options, source, made, standing);
   } catch (error) {
     if (error instanceof ForeignFileError) {
       return failed(job, error.message);
     }
-    const output = options.folder.path(job.output);
-    return failed(job, `cannot write its thumbnail ${output}: ${describeFsError(error)}`);
+    return failed(job, `cannot write its thumbnails in ${options.folder.root}: ${describeFsError(error)}`);
   }
-  return { status: 'made', input: job.input };
+  return { status: 'made', input: job.input, written, current: standing.current.size };
 }
 
 /** Runs every job with bounded concurrency; one job's failure never stops the others. */
 export async function runJobs(jobs: readonly Job[], options: RunOptions): Promise<RunSummary> {
-  const counts: RunSummary = { made: 0, skipped: 0, failed: 0 };
+  const counts: RunSummary = { made: 0, skipped: 0, failed: 0, written: 0, current: 0 };
   const queue = new WorkQueue(options.concurrency);
   for (const job of jobs) {
     queue.add(async () => {
@@ -172,6 +261,8 @@ export async function runJobs(jobs: readonly Job[], options: RunOptions): Promis
         outcome = failed(job, messageOf(error));
       }
       counts[outcome.status] += 1;
+      counts.written += outcome.written ?? 0;
+      counts.current += outcome.current ?? 0;
       options.onOutcome(outcome);
     });
   }

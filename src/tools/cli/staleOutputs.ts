@@ -11,20 +11,31 @@ import { sha256, type ThumbnailRecord } from './thumbnailRecord';
 export async function foreignTarget(
   folder: OutputFolder,
   record: ThumbnailRecord | undefined,
-  key: string,
+  keys: readonly string[],
   sourceKey: string,
 ): Promise<string | undefined> {
   // A record we cannot read any more (damaged) is still ours, and so is what it was written for.
-  const listed =
-    record === undefined
-      ? await exists(folder.recordPath(sourceKey))
-      : record.outputs.some((output) => output.key === key);
-  const path = folder.path(key);
-  return !listed && (await exists(path)) ? path : undefined;
+  if (record === undefined && (await exists(folder.recordPath(sourceKey)))) {
+    return undefined;
+  }
+  const listed = new Set(writtenBy(record).map((file) => file.key));
+  for (const key of keys) {
+    const path = folder.path(key);
+    if (!listed.has(key) && (await exists(path))) {
+      return path;
+    }
+  }
+  return undefined;
 }
 
+/** Every file a record says was written: the outputs, and the manifest. */
+const writtenBy = (record: ThumbnailRecord | undefined) => [
+  ...(record?.outputs ?? []),
+  ...(record?.manifest === undefined ? [] : [record.manifest]),
+];
+
 /**
- * Removes the outputs `record` lists that are not in `keep` (the input is refused now, or the settings
+ * Removes the outputs (and manifest) `record` lists that are not in `keep` (the input is refused now, or the settings
  * make other files), so that outputs follow their input. Only a file still as written is removed: one
  * changed since is the user's now. Returns the paths removed.
  */
@@ -34,7 +45,7 @@ export async function removeStaleOutputs(
   keep: readonly string[],
 ): Promise<string[]> {
   const removed: string[] = [];
-  for (const output of record?.outputs ?? []) {
+  for (const output of writtenBy(record)) {
     const path = folder.path(output.key);
     if (keep.includes(output.key)) {
       continue;

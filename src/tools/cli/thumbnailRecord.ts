@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Thumbnail } from '../../core/engine/makeThumbnail';
 import * as z from '../../common/zod';
 
 /**
@@ -9,7 +8,9 @@ import * as z from '../../common/zod';
  * Lambda's stamp (src/aws/s3/thumbnailStamp.ts): a thumbnail is current only when it was made from these
  * bytes (not merely an older mtime) with these settings, and is still the file that was written. It is
  * written before the thumbnail, atomically, so a run killed in between leaves an input that is simply
- * made again, and it is what says a file in --out is ours to replace (staleOutputs.ts); it is shaped to grow into the per-input manifest of several renditions.
+ * made again, and it is what says a file in --out is ours to replace (staleOutputs.ts). With renditions,
+ * each output carries its rendition's name and settings (so that changing one remakes only it), and the
+ * manifest written last (src/core/manifest.ts) is listed too.
  */
 const recordSchema = z.object({
   version: z.literal(1),
@@ -21,10 +22,14 @@ const recordSchema = z.object({
     bytes: z.number(),
     sha256: z.string(),
   }),
-  /** settingsFingerprint of the settings the outputs were made with. */
+  /** renditionsFingerprint of the renditions (the one thumbnail: settingsFingerprint of its settings). */
   settings: z.string(),
   outputs: z.array(
     z.object({
+      /** Its rendition's name (records of before renditions have none: the one thumbnail). */
+      name: z.optional(z.string()),
+      /** renditionFingerprint of its rendition and format; records of before: the record's settings. */
+      settings: z.optional(z.string()),
       key: z.string(),
       format: z.string(),
       contentType: z.string(),
@@ -34,31 +39,28 @@ const recordSchema = z.object({
       sha256: z.string(),
     }),
   ),
+  /** The manifest, written after every output. */
+  manifest: z.optional(z.object({ key: z.string(), sha256: z.string() })),
   madeAt: z.string(),
 });
 
 export type ThumbnailRecord = z.output<typeof recordSchema>;
+export type RecordedOutput = ThumbnailRecord['outputs'][number];
 
 export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 export function recordFor(
   source: ThumbnailRecord['source'],
   settings: string,
-  outputs: ReadonlyArray<{ readonly key: string; readonly thumbnail: Thumbnail }>,
+  outputs: readonly RecordedOutput[],
+  manifest?: ThumbnailRecord['manifest'],
 ): ThumbnailRecord {
   return {
     version: 1,
     source,
     settings,
-    outputs: outputs.map(({ key, thumbnail }) => ({
-      key,
-      format: thumbnail.format,
-      contentType: thumbnail.contentType,
-      width: thumbnail.width,
-      height: thumbnail.height,
-      bytes: thumbnail.data.length,
-      sha256: sha256(thumbnail.data),
-    })),
+    outputs: [...outputs],
+    ...(manifest === undefined ? {} : { manifest }),
     madeAt: new Date().toISOString(),
   };
 }
@@ -73,24 +75,35 @@ export async function readRecord(path: string): Promise<ThumbnailRecord | undefi
   }
 }
 
+/** Whether the file at `path` is still the one with this digest. */
+export const isUnchanged = async (path: string, digest: string | undefined): Promise<boolean> => {
+  const written = await readFile(path).catch(() => undefined);
+  return written !== undefined && digest === sha256(written);
+};
+
 /**
- * Whether `record` says the outputs at `keys` were made from exactly the bytes digested with `settings`,
- * and each output file is still the one written (`resolve` maps an output key to its path).
+ * The recorded entry of each expected output that `record` says was made from exactly the bytes
+ * digested as `sha256`, with that output's settings, and whose file is still the one written (`resolve`
+ * maps an output key to its path); by key. Nothing is current when the source changed.
  */
-export async function isCurrent(
+export async function currentOutputs(
   record: ThumbnailRecord | undefined,
-  expected: { readonly sha256: string; readonly settings: string; readonly keys: readonly string[] },
+  expected: { readonly sha256: string; readonly outputs: ReadonlyArray<{ key: string; settings: string }> },
   resolve: (key: string) => string,
-): Promise<boolean> {
-  if (!record || record.settings !== expected.settings || record.source.sha256 !== expected.sha256) {
-    return false;
+): Promise<Map<string, RecordedOutput>> {
+  const current = new Map<string, RecordedOutput>();
+  if (!record || record.source.sha256 !== expected.sha256) {
+    return current;
   }
-  const recorded = new Map(record.outputs.map((output) => [output.key, output.sha256]));
-  for (const key of expected.keys) {
-    const written = await readFile(resolve(key)).catch(() => undefined);
-    if (!written || recorded.get(key) !== sha256(written)) {
-      return false;
+  for (const { key, settings } of expected.outputs) {
+    const entry = record.outputs.find((output) => output.key === key);
+    if (
+      entry &&
+      (entry.settings ?? record.settings) === settings &&
+      (await isUnchanged(resolve(key), entry.sha256))
+    ) {
+      current.set(key, entry);
     }
   }
-  return true;
+  return current;
 }

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { CLI_USAGE, parseCliArguments } from '../../../src/tools/cli/cliArguments';
 import { DEFAULT_THUMBNAIL_OPTIONS } from '../../../src/core/engine/thumbnailOptions';
 import { UsageError } from '../../../src/common/errors';
+import { implicitRendition } from '../../../src/core/renditions';
 
 describe('parseCliArguments', () => {
   it('takes inputs and --out, with the engine defaults', () => {
@@ -12,6 +13,7 @@ describe('parseCliArguments', () => {
       force: false,
       overwrite: false,
       thumbnail: DEFAULT_THUMBNAIL_OPTIONS,
+      renditions: [implicitRendition(DEFAULT_THUMBNAIL_OPTIONS)],
     });
   });
 

@@ -5,6 +5,7 @@ import { OutputFolder } from '../../../src/tools/cli/outputFolder';
 import { planJobs } from '../../../src/tools/cli/planJobs';
 import { type JobOutcome, runJobs } from '../../../src/tools/cli/runJobs';
 import { DEFAULT_THUMBNAIL_OPTIONS } from '../../../src/core/engine/thumbnailOptions';
+import { implicitRendition } from '../../../src/core/renditions';
 import { photoJpeg } from '../../support/images';
 import { removeWorkFolder, workFolder } from './cliHarness';
 
@@ -27,7 +28,8 @@ describe('runJobs on files that change under it', () => {
       await writeFile(join(photos, name), await photoJpeg(64, 48));
     }
     const out = join(work, 'thumbs');
-    const plan = await planJobs([photos], out, 'jpg');
+    const renditions = [implicitRendition(DEFAULT_THUMBNAIL_OPTIONS)];
+    const plan = await planJobs([photos], out, renditions);
     expect(plan.jobs).toHaveLength(4);
     await rm(join(photos, 'vanished.jpg'));
     await rm(join(photos, 'now-folder.jpg'));
@@ -39,11 +41,12 @@ describe('runJobs on files that change under it', () => {
     const summary = await runJobs(plan.jobs, {
       folder: await OutputFolder.open(out),
       thumbnail: DEFAULT_THUMBNAIL_OPTIONS,
+      renditions,
       concurrency: 2,
       force: false,
       onOutcome: (outcome) => outcomes.push(outcome),
     });
-    expect(summary).toEqual({ made: 1, skipped: 0, failed: 3 });
+    expect(summary).toEqual({ made: 1, skipped: 0, failed: 3, written: 1, current: 0 });
     const reasons = Object.fromEntries(
       outcomes.map(({ input, reason }) => [input.slice(photos.length + 1), reason]),
     );

@@ -51,6 +51,8 @@ describe('the thumbnailer command remakes exactly what is not up to date', () =>
       settings: settingsFingerprint(thumbnailOptionsSchema.parse({})),
       outputs: [
         {
+          name: 'thumbnail',
+          settings: settingsFingerprint(thumbnailOptionsSchema.parse({})),
           key: 'a.jpg.jpg',
           format: 'jpeg',
           contentType: 'image/jpeg',
