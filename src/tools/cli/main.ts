@@ -37,6 +37,8 @@ async function prepare(): Promise<{ args: CliArguments; plan: Plan; folder?: Out
   }
 }
 
+const files = (count: number) => `${count} file${count === 1 ? '' : 's'}`;
+
 async function main(): Promise<void> {
   const prepared = await prepare();
   if (!prepared) {
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
     // Counted in inputs above; here in files, with what each input becomes.
     const renditions = args.renditions.map(describeRendition).join('; ');
     process.stdout.write(
-      `renditions: ${renditions}: ${summary.written} files written, ${summary.current} already current\n`,
+      `renditions ${renditions}: ${files(summary.written)} written, ${summary.current} already current\n`,
     );
   }
   process.exitCode = summary.failed === 0 ? 0 : 1;
