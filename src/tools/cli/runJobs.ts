@@ -90,7 +90,6 @@ function rejected(job: Job, error: unknown): JobOutcome {
 
 /** What is already made for a job: its current outputs' records by key, and whether nothing is missing. */
 interface Standing {
-  readonly previous: ThumbnailRecord | undefined;
   readonly current: ReadonlyMap<string, RecordedOutput>;
   readonly upToDate: boolean;
 }
@@ -136,7 +135,9 @@ function entriesOf(job: Job, made: Renditions, current: ReadonlyMap<string, Reco
  */
 async function save(job: Job, options: RunOptions, source: Source, made: Renditions, standing: Standing) {
   const { folder } = options;
-  const { previous, current } = standing;
+  const { current } = standing;
+  // Read again: another run on this --out may have written since this one looked (see staleOutputs.ts).
+  const previous = await readRecord(folder.recordPath(job.key));
   const foreign = options.overwrite ? undefined : await foreignTarget(folder, previous, keysOf(job), job.key);
   if (foreign !== undefined) {
     throw new ForeignFileError(foreign);
@@ -197,10 +198,10 @@ async function withoutOldOutputs(job: Job, options: RunOptions, outcome: JobOutc
 
 async function standingOf(job: Job, options: RunOptions, source: Source): Promise<Standing> {
   const { folder } = options;
-  const previous = await readRecord(folder.recordPath(job.key));
   if (options.force) {
-    return { previous, current: new Map(), upToDate: false };
+    return { current: new Map(), upToDate: false };
   }
+  const previous = await readRecord(folder.recordPath(job.key));
   const expected = { sha256: source.sha256, outputs: job.outputs };
   const current = await currentOutputs(previous, expected, (key) => folder.path(key));
   const manifestCurrent =
@@ -209,7 +210,7 @@ async function standingOf(job: Job, options: RunOptions, source: Source): Promis
       (await isUnchanged(folder.path(job.manifest), previous.manifest.sha256)));
   const upToDate =
     current.size === job.outputs.length && manifestCurrent && previous?.settings === settingsOf(job, options);
-  return { previous, current, upToDate };
+  return { current, upToDate };
 }
 
 async function runJob(job: Job, options: RunOptions): Promise<JobOutcome> {
