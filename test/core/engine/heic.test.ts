@@ -89,7 +89,18 @@ describeTier('heif', 'makeRenditions: HEIC input (libheif WebAssembly)', () => {
   it('refuses a truncated file as corrupt', async () => {
     await expect(makeRenditions(heic8.subarray(0, heic8.length - 40), RENDITIONS)).rejects.toMatchObject({
       reason: 'corrupt',
-      message: expect.stringMatching(/^cannot decode heic: /) as unknown,
+      message: expect.stringMatching(/^cannot decode heic: \S.*\S$/) as unknown,
+    });
+  });
+
+  it("gives libheif's reason on one line, without its trailing newline", async () => {
+    // A cut inside the coded data: libheif's "Extent in iloc box references data outside of file bounds".
+    const larger = await heifEnc([
+      await orientationPicture(256, 192, { left: RED, right: BLUE, top: GREEN }),
+    ]);
+    const refused = makeRenditions(larger.subarray(0, Math.floor(larger.length * 0.9)), RENDITIONS);
+    await expect(refused).rejects.toMatchObject({
+      message: expect.stringMatching(/^cannot decode heic: .*iloc[^\n]*\)$/) as unknown,
     });
   });
 

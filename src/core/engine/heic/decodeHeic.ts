@@ -14,7 +14,9 @@ import { errorName, ImageRejectedError, messageOf } from '../../../common/errors
 /** `prof` and `rICC`: the two kinds of colour box that hold an ICC profile (`nclx` holds none). */
 const ICC_TYPES = new Set([0x70726f66, 0x72494343]);
 
-const corrupt = (what: string) => new ImageRejectedError('corrupt', `cannot decode heic: ${what}`);
+/** libheif's messages end in "\n" (shown literally in a log line or the CLI's): every one passes here. */
+const corrupt = (what: string) =>
+  new ImageRejectedError('corrupt', `cannot decode heic: ${what.replace(/\s+/g, ' ').trim()}`);
 
 /** The primary image's ICC profile, when it has one. */
 function iccProfile(lib: LibHeif, handle: Pointer): Uint8Array | undefined {
