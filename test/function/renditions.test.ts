@@ -154,6 +154,28 @@ describe('renditions against s3rver', () => {
     expect((await manifestOf(photo.key))?.renditions.map((entry) => entry.key)).toHaveLength(4);
   });
 
+  it('removes what a dropped rendition or format made, once the new manifest is written', async () => {
+    const photo = await upload('dropped.jpg');
+    const other = await upload('other.jpg');
+    await withRenditions(SQUARE, CARD).handler(s3Event(SOURCE_BUCKET, [photo, other]));
+    // An object at a dropped key that this service did not make (no stamp naming the source) stays.
+    await putObject(direct(), THUMBNAIL_BUCKET, `card/${other.key}.webp`, Buffer.from('not ours'));
+    const jpegOnly = { ...SQUARE, formats: ['jpeg'] };
+    await withRenditions(jpegOnly).handler(s3Event(SOURCE_BUCKET, [photo, other]));
+    const stored = await listKeys(direct(), THUMBNAIL_BUCKET, `square/r${folder}/`);
+    expect(stored).toEqual([`square/${other.key}.jpg`, `square/${photo.key}.jpg`].sort());
+    expect(await listKeys(direct(), THUMBNAIL_BUCKET, `card/r${folder}/`)).toEqual([
+      `card/${other.key}.webp`,
+    ]);
+    expect((await manifestOf(photo.key))?.renditions.map((entry) => entry.key)).toEqual([
+      `square/${photo.key}.jpg`,
+    ]);
+    expect(await listKeys(direct(), SOURCE_BUCKET, `r${folder}/`)).toHaveLength(2);
+    // Already gone is fine: a redelivery with another change finds nothing more to remove.
+    await withRenditions({ ...jpegOnly, quality: { jpeg: 70 } }).handler(s3Event(SOURCE_BUCKET, [photo]));
+    expect(await listKeys(direct(), THUMBNAIL_BUCKET, `square/r${folder}/`)).toHaveLength(2);
+  });
+
   it('after a failure part-way writes no manifest; the retry makes only the rest, then the manifest', async () => {
     const photo = await upload('flaky.jpg');
     const { handler } = withRenditions(SQUARE, CARD);

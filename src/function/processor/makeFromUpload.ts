@@ -3,6 +3,8 @@ import { makeRenditions, type Renditions } from '../../core/engine/makeRendition
 import type { Rendition } from '../../core/renditions';
 import { renditionFacts } from '../../core/derivatives';
 import { downloadSource, type SourceDownload } from '../../aws/s3/downloadSource';
+import { readDerivative, removeDerivatives } from '../../aws/s3/derivativeStore';
+import { readManifest } from '../../core/manifest';
 import type { Config } from '../config';
 import { type RecordOutcome, type RenditionResult, rejected, skipped } from './recordOutcome';
 import { type Plan, planFor, readStoredState, stillToMake } from './renditionPlan';
@@ -97,6 +99,22 @@ async function refuse(
   };
 }
 
+/**
+ * The keys the stored manifest lists that this configuration no longer makes (a rendition or a format
+ * dropped): removed once the new manifest is written. Only keys under the thumbnail prefix, never the
+ * source's own key, and removeDerivatives deletes only objects whose stamp names this source.
+ */
+async function droppedKeys(sourceKey: string, plan: Plan, deps: RecordDependencies): Promise<string[]> {
+  const { config } = deps;
+  const stored = await duringStep('check-thumbnail', () =>
+    readDerivative(deps.s3, config.thumbnailBucket, plan.manifestKey),
+  );
+  const previous = stored === undefined ? undefined : readManifest(stored.toString('utf8'));
+  const kept = new Set([...plan.outputs.map((output) => output.key), plan.manifestKey]);
+  const keys = previous?.renditions.map((entry) => entry.key) ?? [];
+  return keys.filter((key) => !kept.has(key) && key !== sourceKey && key.startsWith(config.thumbnailPrefix));
+}
+
 /** Whether every rendition, the manifest and (with a table) the item are current for this version. */
 async function isCurrent(version: Version, plan: Plan, deps: RecordDependencies) {
   const object = { ...version, eventName: 'ObjectCreated:Put' };
@@ -140,7 +158,11 @@ export async function makeFromUpload(version: Version, deps: RecordDependencies)
   }
   const eTag = version.eTag ?? download.eTag;
   const object = { ...version, eTag, eventName: 'ObjectCreated:Put' };
+  const dropped = state.manifestCurrent ? [] : await droppedKeys(version.key, plan, deps);
   const renditions = await writeRenditions(s3, config, { object, eTag, made, plan, state });
+  await duringStep('remove-thumbnails', () =>
+    removeDerivatives(s3, config.thumbnailBucket, dropped, version.key),
+  );
   const facts = renditions.map(renditionFacts);
   await duringStep('write-metadata', async () => deps.metadata?.record({ ...version, eTag }, facts));
   return {
