@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import { decodeHeic } from '../../core/engine/heic/decodeHeic';
+import { libheif } from '../../core/engine/heic/libheif';
+import { DEFAULT_INPUT_POLICY } from '../../core/engine/inputLimits';
+import { makeRenditions } from '../../core/engine/makeRenditions';
+import type { Rendition } from '../../core/renditions';
+import { cpuMs } from './statistics';
+
+/** What one fresh process measured of a HEIC. */
+export interface HeicRun {
+  /** Instantiating the libheif WebAssembly module, which a process does on its first HEIC. */
+  readonly moduleCpuMs: number;
+  /** The decode (libheif), or the decode and every rendition (libheif, then libvips), after the module. */
+  readonly cpuMs: number;
+  /** The process's peak resident memory, from its start to the end of the work. */
+  readonly peakRssMb: number;
+  /** Its resident memory before the work: Node and the bundle. */
+  readonly baseRssMb: number;
+}
+
+export type HeicJob =
+  | { readonly file: string; readonly work: 'decode' }
+  | { readonly file: string; readonly work: 'renditions'; readonly renditions: readonly Rendition[] };
+
+const megabytes = (kilobytes: number) => Math.round(kilobytes / 1024);
+
+/**
+ * Runs in a process of its own (so that its peak RSS is this work's alone): one HEIC, decoded, or made
+ * into renditions, the first and only thing the process does, as in a fresh Lambda environment.
+ */
+export async function runHeicJob(job: HeicJob): Promise<HeicRun> {
+  const input = await readFile(job.file);
+  const baseRssMb = megabytes(process.resourceUsage().maxRSS);
+  const beforeModule = cpuMs();
+  await libheif();
+  const started = cpuMs();
+  if (job.work === 'decode') {
+    await decodeHeic(input, DEFAULT_INPUT_POLICY.maxInputPixels);
+  } else {
+    await makeRenditions(input, job.renditions);
+  }
+  const done = cpuMs();
+  return {
+    moduleCpuMs: started - beforeModule,
+    cpuMs: done - started,
+    peakRssMb: megabytes(process.resourceUsage().maxRSS),
+    baseRssMb,
+  };
+}
