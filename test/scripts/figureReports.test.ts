@@ -46,6 +46,7 @@ const HEIC_FIGURES = {
   processes: 5,
   moduleCpuMs: 80.2,
   decodeCpuMs: 1234.5,
+  decodeAgainCpuMs: 1001.2,
   decodePeakRssMb: 230,
   fourCpuMs: 1400.1,
   fourPeakRssMb: 256,
@@ -147,6 +148,9 @@ describe('the figure reports write their own section of the docs, stamped, and n
     expect(written).toMatch(/\| The four from one decode \/ one rendition +\| 2\.96x +\| <= 1\.4x +\|/);
     expect(written).toMatch(/\| The four from one decode \/ Pillow's four +\| - +\|/);
     expect(written).toMatch(/\| HEIC 12 MP: decode, peak RSS \(fresh process\) +\| 230 MB +\| <= 300 MB +\|/);
+    expect(written).toMatch(
+      /\| HEIC 12 MP: decode, CPU \(fresh process \/ again in it\) +\| 1234\.5 ms \/ 1001\.2 ms +\|/,
+    );
     expect(written).toMatch(/\| Placeholders .+ \| 0\.61 ms +\| < 2 ms +\|/);
     expect(written).toMatch(/\| 1024 MB +\| +270 ms +\| +2540 ms +\| +\$4\.60 \|/);
     expect(written).toContain(
