@@ -130,6 +130,8 @@ function backfillTable({ backfill }) {
   return `Backfill on the local S3 server, ${backfill.concurrency} at a time, through the Batch Operations entry point in-process:\n\n${table}`;
 }
 
+const FORMAT_NAMES = { jpeg: 'JPEG', webp: 'WebP', avif: 'AVIF' };
+
 function renditionsTable({ renditions }) {
   const { cpuMs, targets, heic } = renditions;
   const ms = (value) => figure(value, ' ms');
@@ -193,7 +195,7 @@ function renditionsTable({ renditions }) {
     ],
   );
   const outputs = renditions.outputs
-    .map((output) => `${output.side} ${output.format.toUpperCase()}`)
+    .map((output) => `${output.side} ${FORMAT_NAMES[output.format]}`)
     .join(', ');
   const heicNote = heic
     ? `The HEIC is ${heic.size}, ${(heic.bytes / 1e6).toFixed(1)} MB (made by heif-enc), each figure the median of ${heic.processes} fresh processes; loading the libheif module took ${heic.moduleCpuMs} ms more, and Node with the bundle ${heic.baseRssMb} MB of the peak.`
@@ -221,7 +223,12 @@ function renditionsLambdaTable({ renditions }) {
   const recommended = lambda.recommended
     ? `**Recommended for these renditions: ${lambda.recommended.memoryMb} MB**, about $${lambda.recommended.costPerMillionUsd.toFixed(2)} per million uploads (JPEG): the cheapest size with 2.5x headroom over the HEIC's peak RSS that makes a 12 MP HEIC's four within ${within}.`
     : `**No size fits**: none has 2.5x headroom over the HEIC's peak RSS and makes a 12 MP HEIC's four within ${within}.`;
-  return `Lambda memory for the four, from these CPU times plus an assumed ${lambda.assumedS3Ms} ms of S3 transfer per upload (the GET, the renditions' PUTs side by side, the manifest after them), at arm64 prices:\n\n${table}\n\n${recommended}`;
+  const cheapest = lambda.cheapest;
+  const slower =
+    cheapest && cheapest.memoryMb !== lambda.recommended?.memoryMb
+      ? ` Where an iPhone photo's renditions may take ${(cheapest.largeMs / 1000).toFixed(1)} s, ${cheapest.memoryMb} MB (the least with that headroom) costs about $${cheapest.costPerMillionUsd.toFixed(2)}.`
+      : '';
+  return `Lambda memory for the four, from these CPU times plus an assumed ${lambda.assumedS3Ms} ms of S3 transfer per upload (the GET, the renditions' PUTs side by side, the manifest after them), at arm64 prices:\n\n${table}\n\n${recommended}${slower} An unconfigured deployment (one rendition) keeps the thumbnail scenario's recommendation above.`;
 }
 
 function renditionsStamp({ measuredAt, machine, renditions }) {

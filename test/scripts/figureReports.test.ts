@@ -97,6 +97,7 @@ function renditionsResults() {
         largeWithinMs: 2000,
         options: [option(768, 330, 3366, 4.3), option(1024, 270, 2540, 4.6)],
         recommended: option(1024, 270, 2540, 4.6),
+        cheapest: option(768, 330, 3366, 4.3),
       },
     },
   };
@@ -156,6 +157,10 @@ describe('the figure reports write their own section of the docs, stamped, and n
     expect(written).toContain(
       '**Recommended for these renditions: 1024 MB**, about $4.60 per million uploads',
     );
+    expect(written).toContain(
+      "Where an iPhone photo's renditions may take 3.4 s, 768 MB (the least with that headroom) costs about $4.30.",
+    );
+    expect(written).toContain('The four renditions: 256 JPEG, 1280 JPEG, each');
     const pointer = section(await workspace.read('docs/renditions.md'), RENDITIONS);
     expect(pointer).toContain('take 2.96x the CPU of one rendition (target 1.4x) and 0.49x that of four');
     expect(pointer).toContain('give the function 1024 MB (`memory_size`)');

@@ -230,6 +230,8 @@ function renditionsLambda(figures: RenditionsFigures) {
   const options = memoryOptions(figures.cpuMs.four, heicMs, s3Ms);
   const peakRssMb = figures.heic?.fourPeakRssMb ?? Number.NaN;
   const recommended = recommendMemory(options, peakRssMb, RENDITIONS_LARGE_WITHIN_MS);
+  // For a product that can wait longer for an iPhone photo's renditions: memory headroom alone.
+  const cheapest = recommendMemory(options, peakRssMb, Number.POSITIVE_INFINITY);
   print(
     `Lambda (arm64), the four per upload, plus an assumed ${s3Ms} ms of S3 transfer: ${
       recommended
@@ -237,7 +239,7 @@ function renditionsLambda(figures: RenditionsFigures) {
         : 'no candidate size fits'
     }`,
   );
-  return { assumedS3Ms: s3Ms, largeWithinMs: RENDITIONS_LARGE_WITHIN_MS, options, recommended };
+  return { assumedS3Ms: s3Ms, largeWithinMs: RENDITIONS_LARGE_WITHIN_MS, options, recommended, cheapest };
 }
 
 const SCENARIOS = ['thumbnail', 'renditions'] as const;
