@@ -12,7 +12,8 @@ export interface RenditionSources {
 /**
  * A smaller image is resized from an already resized one only when that one is at least this many times
  * its size on both sides: the second resampling then cuts far below what the first kept, so the result
- * looks as if resized from the decode (2x and more: measured alike in test/core/engine).
+ * looks as if resized from the decode (within a level or so on average even on pure grain, a fraction
+ * of what JPEG encoding itself changes: test/core/engine/renditionSources.test.ts).
  */
 const CASCADE_FACTOR = 2;
 
