@@ -77,7 +77,7 @@ export async function decodeOnce(
 }
 
 /** 16-bit samples over the same memory (copied only if the buffer is not 2-byte aligned). */
-export function sixteenBit(data: Buffer): Uint16Array {
+function sixteenBit(data: Buffer): Uint16Array {
   const aligned = data.byteOffset % 2 === 0 ? data : Buffer.from(data);
   return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length / 2);
 }

@@ -1,4 +1,4 @@
-import { type Decoded, decodeSize, fromDecoded, PLACEHOLDER_BOX, sixteenBit } from './decodeOnce';
+import { type Decoded, decodeSize, fromDecoded, PLACEHOLDER_BOX } from './decodeOnce';
 import { resizeOptions } from './encodeRendition';
 import type { Rendition } from '../renditions';
 
@@ -59,8 +59,7 @@ async function resized(source: Decoded, rendition: Rendition): Promise<Decoded> 
     .resize(resizeOptions(rendition))
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const samples = source.data instanceof Uint16Array ? sixteenBit(data) : data;
-  return { data: samples, width: info.width, height: info.height, channels: source.channels };
+  return { data, width: info.width, height: info.height, channels: source.channels };
 }
 
 /**
@@ -74,6 +73,12 @@ export async function renditionSources(
   decoded: Decoded,
   renditions: readonly Rendition[],
 ): Promise<RenditionSources> {
+  if (decoded.data instanceof Uint16Array) {
+    // 16-bit sRGB (an input whose profile needed 16 bits: decodeOnce): sharp's raw copy of it is 8-bit,
+    // and one asked for at 16 bits came back wrong (black renditions); those few inputs are resized from
+    // the decode, as before (test/core/engine/renditionSources.test.ts).
+    return { perRendition: renditions.map(() => decoded), placeholder: decoded };
+  }
   const order = renditions
     .map((rendition, index) => ({ rendition, index, size: sizeFrom(decoded, rendition) }))
     .sort((a, b) => b.size.width * b.size.height - a.size.width * a.size.height || a.index - b.index);

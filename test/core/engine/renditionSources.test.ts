@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { Decoded } from '../../../src/core/engine/decodeOnce';
 import { encodeRendition } from '../../../src/core/engine/encodeRendition';
+import { makeRenditions } from '../../../src/core/engine/makeRenditions';
 import { makePlaceholders } from '../../../src/core/engine/placeholders';
 import { renditionSources } from '../../../src/core/engine/renditionSources';
 import { thumbHashToAverageRGBA, thumbHashToRGBA } from '../../../src/core/engine/thumbhash';
@@ -30,6 +31,12 @@ function meanDifference(left: Uint8Array, right: Uint8Array): number {
 }
 
 const JPEG: Rendition['formats'][number] = 'jpeg';
+
+const FOUR = [
+  { name: 'list', width: 256, height: 256, formats: ['jpeg', 'webp'] },
+  { name: 'card', width: 640, height: 640, formats: ['webp'] },
+  { name: 'detail', width: 1280, height: 1280, formats: ['jpeg'] },
+];
 
 describe('renditionSources: what each rendition is encoded from', () => {
   const renditions = renditionsOf([
@@ -84,6 +91,27 @@ describe('renditionSources: what each rendition is encoded from', () => {
     expect(copies.length).toBeGreaterThan(0);
     expect(bytes).toBeLessThanOrEqual(decoded.data.byteLength / 2);
     expect(sources.perRendition.filter((pixels) => pixels === decoded).length).toBeGreaterThan(0);
+  });
+});
+
+describe('makeRenditions: an input decoded at 16 bits', () => {
+  it.each([
+    ['large (placeholders by libvips)', 800, 600],
+    ['small (placeholders averaged here)', 200, 150],
+  ])('%s: every rendition and the placeholder keep its colour', async (_name, width, height) => {
+    // 16-bit RGB with a wide-gamut profile: decodeOnce keeps it at 16 bits to convert it right.
+    const grey = new Uint16Array(width * height * 3).fill(40000);
+    const png = await sharp(grey, { raw: { width, height, channels: 3 } })
+      .toColourspace('rgb16')
+      .withIccProfile('p3')
+      .png()
+      .toBuffer();
+    const made = await makeRenditions(png, renditionsOf(FOUR));
+    for (const output of made.outputs) {
+      const { channels } = await sharp(output.data).stats();
+      expect(channels.map((channel) => Math.round(channel.mean))).toEqual([156, 156, 156]);
+    }
+    expect(made.placeholders.dominantColour).toBe('#9c9c9c');
   });
 });
 
