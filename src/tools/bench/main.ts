@@ -277,6 +277,11 @@ async function bench(argv: readonly string[]): Promise<void> {
   }
   const quick = values.quick ?? false;
   const scenarios = scenariosOf(values.only);
+  if (values.compare && !scenarios.includes('thumbnail')) {
+    throw new UsageError(
+      '--compare is for the thumbnail scenario: the renditions scenario always measures its peers',
+    );
+  }
   const info = machine();
   const cores = Math.min(2, info.cores);
   print(

@@ -17,6 +17,11 @@ describe('npm run bench refuses what it does not know, before measuring anything
       /--only takes one of thumbnail, renditions, not rendition/,
     ],
     ['--only without its scenario', ['--only'], /--only needs a value/],
+    [
+      '--compare where it means nothing',
+      ['--only=renditions', '--compare'],
+      /--compare is for the thumbnail scenario: the renditions scenario always measures its peers/,
+    ],
   ])('%s', async (_case, args, message) => {
     const result = await run(process.execPath, [BENCH, ...args], REPO_ROOT, process.env);
     expect(result.code).toBe(2);
