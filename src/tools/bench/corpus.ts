@@ -120,7 +120,7 @@ export const HEIC_12MP = { name: 'HEIC 12 MP', file: 'heic-12mp.heic', width: 40
 
 /**
  * Writes the HEIC if it is missing, with heif-enc (Debian's libheif-examples: libheif and x265), at a
- * quality that gives about the bytes an iPhone writes (1.7 MB); returns its path, or undefined without
+ * quality that gives about the bytes an iPhone writes (2.2 MB); returns its path, or undefined without
  * heif-enc. Encoding takes about half a minute, once.
  */
 export async function ensureHeic(
