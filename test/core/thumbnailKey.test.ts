@@ -6,6 +6,7 @@ import {
   renditionKey,
   thumbnailKey,
 } from '../../src/core/thumbnailKey';
+import type { OutputFormat } from '../../src/core/engine/thumbnailOptions';
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
@@ -107,7 +108,8 @@ describe('parseRenditionKey: a stored key back to its rendition, format and sour
   const card = { name: 'card', formats: ['webp'] } as const;
   const implicit = { name: 'thumbnail', implicit: true, formats: ['jpeg'] } as const;
   const named = [square, card];
-  const parse = (key: string, renditions: typeof named | [typeof implicit], prefix = 'thumbs/') => {
+  type Named = { name: string; implicit?: true; formats: readonly OutputFormat[] };
+  const parse = (key: string, renditions: readonly Named[], prefix = 'thumbs/') => {
     const parts = parseRenditionKey(key, renditions, prefix);
     return parts && { name: parts.rendition.name, format: parts.format, sourceKey: parts.sourceKey };
   };
@@ -118,7 +120,7 @@ describe('parseRenditionKey: a stored key back to its rendition, format and sour
     ['thumbs/card/a.webp.webp', { name: 'card', format: 'webp', sourceKey: 'a.webp' }],
     ['thumbs/card/é 100%/+ ☕.webp', { name: 'card', format: 'webp', sourceKey: 'é 100%/+ ☕' }],
     ['thumbs/square/square/x.jpg', { name: 'square', format: 'jpeg', sourceKey: 'square/x' }],
-  ])('%s -> %j', (key, expected) => {
+  ] as const)('%s -> %j', (key, expected) => {
     expect(parse(key, named)).toEqual(expected);
     expect(renditionKey(expected.sourceKey, { name: expected.name }, expected.format, 'thumbs/')).toBe(key);
   });
