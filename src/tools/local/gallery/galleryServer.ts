@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { refuseConnect } from '../refuseConnect';
+import { answerStalledRequests } from '../stalledRequests';
 import { LOCAL_HOST } from '../s3server/localS3Server';
 import { type GalleryAsset, loadGalleryAssets } from './galleryAssets';
 import { answer, hostIsOurs, PAGE_POLICY, type Refusal, writeHead } from './galleryHeaders';
@@ -171,6 +172,7 @@ export async function startGalleryServer(options: GalleryOptions): Promise<Galle
     });
   });
   refuseConnect(server, 'GET, HEAD');
+  answerStalledRequests(server);
   const port = await listen(server, options.port);
   gallery.host = `${LOCAL_HOST}:${port}`;
   // After listening, an error (say, out of file descriptors while accepting) is news, not a crash.

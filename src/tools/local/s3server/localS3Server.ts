@@ -8,6 +8,7 @@ import { KeyLocks } from './keyLocks';
 import { decodeKeyPath, encodeKeyPath } from './keyPath';
 import { routeKeys } from './keyRouting';
 import { refuseConnect } from '../refuseConnect';
+import { answerStalledRequests } from '../stalledRequests';
 import { pageListingsWithoutDes } from './listingPages';
 import { refuseUnknownMethods, S3_METHODS } from './methodCheck';
 import { listInKeyOrder } from './listingWalk';
@@ -199,6 +200,7 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
   const { port } = await server.run();
   if (app.httpServer) {
     refuseConnect(app.httpServer, S3_METHODS.join(', '));
+    answerStalledRequests(app.httpServer);
   }
   return {
     endpoint: `http://${LOCAL_HOST}:${port}`,
