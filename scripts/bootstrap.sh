@@ -154,6 +154,12 @@ if [ "$delivery" = true ]; then
   if [ "$applied_arn" != "$distribution_arn" ]; then
     info "letting ${applied_arn} read the thumbnails (terraform/dependencies):"
     tf_change dependencies apply "${dependency_vars[@]}" -var "delivery_distribution_arn=${applied_arn}"
+    # The function invalidates the distribution's cached renditions (CDN_DISTRIBUTION_ID, from the
+    # dependencies stack's cdn_distribution_id): the lambda stack learns it, and the alias moves to it.
+    info "letting the function invalidate ${applied_arn} (terraform/lambda):"
+    tf_change lambda apply -var-file="$SHARED_TFVARS" -var "aws_region=${region}" \
+      -var "image_uri=${image_uri}" -var "architecture=${architecture}"
+    run_deploy "${deploy_args[@]}" | sed 's/^/    /'
   fi
   cdn_base="$(tf_output delivery base_url)"
   cdn_rendition="$(tf_output delivery first_rendition)"

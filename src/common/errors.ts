@@ -84,6 +84,7 @@ export type Step =
   | 'check-source'
   | 'remove-thumbnails'
   | 'publish-event'
+  | 'invalidate-cdn'
   | 'read-metadata'
   | 'write-metadata';
 

@@ -27,6 +27,8 @@ const manifestSchema = z.object({
     key: z.string(),
     versionId: z.optional(z.nullable(z.string())),
     eTag: z.optional(z.string()),
+    /** The ETag of the version this one overwrote, when its renditions replaced another's (CDN invalidation). */
+    replaces: z.optional(z.string()),
     /** Of the source's bytes (the CLI's manifests, where there is no ETag). */
     sha256: z.optional(z.string()),
     format: z.string(),

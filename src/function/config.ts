@@ -26,6 +26,8 @@ export interface Config {
   readonly eventBusName?: string | undefined;
   /** The DynamoDB metadata table (a name or ARN); unset, there is none. */
   readonly metadataTable?: string | undefined;
+  /** The CloudFront distribution whose cached renditions are invalidated on overwrites and deletes; unset, none. */
+  readonly cdnDistributionId?: string | undefined;
 }
 
 const option = thumbnailOptionsSchema.shape;
@@ -119,6 +121,11 @@ const envSchema = z.object({
   MAX_DECODE_BYTES: z.optional(z.wholeNumber(1)),
   EVENT_BUS_NAME: z.optional(eventBusSchema),
   METADATA_TABLE: z.optional(tableSchema),
+  CDN_DISTRIBUTION_ID: z.optional(
+    z
+      .string()
+      .check(z.regex(/^[A-Z0-9]{10,32}$/, 'must be a CloudFront distribution ID, such as E2QWRUHAPOMQZL')),
+  ),
   /** Set by Lambda itself: the function's memory in MB. */
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z.optional(z.wholeNumber(128)),
 });
@@ -222,5 +229,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     eventBusName: vars.EVENT_BUS_NAME,
     metadataTable: vars.METADATA_TABLE,
+    cdnDistributionId: vars.CDN_DISTRIBUTION_ID,
   };
 }

@@ -13,6 +13,7 @@ import { createObservability } from '../aws/observability';
 import { createS3Client } from '../aws/s3/client';
 import { createEventBridgePublisher } from '../aws/events/eventBridge';
 import { createMetadataTable } from '../aws/dynamodb/metadataTable';
+import { createCloudFrontInvalidator } from '../aws/cloudfront/invalidations';
 
 const config = loadConfig(process.env);
 const dependencies = {
@@ -21,6 +22,10 @@ const dependencies = {
   config,
   publisher: config.eventBusName === undefined ? undefined : createEventBridgePublisher(config.eventBusName),
   metadata: config.metadataTable === undefined ? undefined : createMetadataTable(config.metadataTable),
+  invalidator:
+    config.cdnDistributionId === undefined
+      ? undefined
+      : createCloudFrontInvalidator(config.cdnDistributionId),
 };
 
 export const s3EventHandler = createS3EventHandler(dependencies);

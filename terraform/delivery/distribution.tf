@@ -62,6 +62,16 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
+  # A missing rendition's 403/404 is cached briefly, so that a first upload needs no invalidation: it is
+  # served once this passes (CloudFront's own default, made explicit).
+  dynamic "custom_error_response" {
+    for_each = [403, 404]
+    content {
+      error_code            = custom_error_response.value
+      error_caching_min_ttl = 10
+    }
+  }
+
   restrictions {
     geo_restriction {
       restriction_type = "none"

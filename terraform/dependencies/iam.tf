@@ -26,6 +26,15 @@ locals {
     Resource = [local.metadata_table_arn]
   }] : []
 
+  # The delivery stack's distribution, whose cached renditions the function invalidates (docs/delivery.md).
+  invalidates_cdn = var.delivery_distribution_arn != null && var.cdn_invalidations
+  invalidation_statements = local.invalidates_cdn ? [{
+    Sid      = "InvalidateDeliveredRenditions"
+    Effect   = "Allow"
+    Action   = ["cloudfront:CreateInvalidation"]
+    Resource = [var.delivery_distribution_arn]
+  }] : []
+
   execution_statements = concat(
     [
       {
@@ -76,6 +85,7 @@ locals {
     local.bucket_key_statements,
     local.event_statements,
     local.metadata_statements,
+    local.invalidation_statements,
   )
 }
 

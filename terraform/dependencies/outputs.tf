@@ -92,3 +92,8 @@ output "metadata_table_name" {
   description = "DynamoDB metadata table (null when metadata_table is off)."
   value       = var.metadata_table ? aws_dynamodb_table.metadata[0].name : null
 }
+
+output "cdn_distribution_id" {
+  description = "The distribution the function invalidates (CDN_DISTRIBUTION_ID): delivery_distribution_arn's ID with cdn_invalidations, else null."
+  value       = local.invalidates_cdn ? element(split("/", var.delivery_distribution_arn), 1) : null
+}

@@ -184,3 +184,10 @@ variable "delivery_distribution_arn" {
     error_message = "delivery_distribution_arn must be a CloudFront distribution ARN: arn:aws:cloudfront::<account>:distribution/<ID>."
   }
 }
+
+variable "cdn_invalidations" {
+  description = "With delivery_distribution_arn: the function may invalidate that distribution's cached renditions when an original is overwritten or deleted (cloudfront:CreateInvalidation on it alone), and the lambda stack sets CDN_DISTRIBUTION_ID. False: renditions stay cached for their max-age (docs/delivery.md#freshness)."
+  type        = bool
+  default     = true
+  nullable    = false
+}

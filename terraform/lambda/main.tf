@@ -42,6 +42,7 @@ locals {
     # Read with try(): a dependencies state applied before these outputs existed has neither.
     try(local.deps.event_bus_name, null) == null ? {} : { EVENT_BUS_NAME = local.deps.event_bus_name },
     try(local.deps.metadata_table_name, null) == null ? {} : { METADATA_TABLE = local.deps.metadata_table_name },
+    try(local.deps.cdn_distribution_id, null) == null ? {} : { CDN_DISTRIBUTION_ID = local.deps.cdn_distribution_id },
     { for name, value in local.settings : name => tostring(value) if value != null },
   )
 

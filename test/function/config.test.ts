@@ -200,3 +200,24 @@ describe('loadConfig: RENDITIONS', () => {
     expect(() => load(env)).toThrow(message);
   });
 });
+
+describe('the CDN distribution', () => {
+  const base = { THUMBNAIL_BUCKET: 'thumbs' };
+
+  it('is unset by default (no invalidations), and read when set', () => {
+    expect(loadConfig(base).cdnDistributionId).toBeUndefined();
+    expect(loadConfig({ ...base, CDN_DISTRIBUTION_ID: '' }).cdnDistributionId).toBeUndefined();
+    expect(loadConfig({ ...base, CDN_DISTRIBUTION_ID: 'E2QWRUHAPOMQZL' }).cdnDistributionId).toBe(
+      'E2QWRUHAPOMQZL',
+    );
+  });
+
+  it.each(['e2qwruhapomqzl', 'arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL', 'E2 QW'])(
+    'refuses %j, naming the variable',
+    (value) => {
+      expect(() => loadConfig({ ...base, CDN_DISTRIBUTION_ID: value })).toThrow(
+        /CDN_DISTRIBUTION_ID: must be/,
+      );
+    },
+  );
+});

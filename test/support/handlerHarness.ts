@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Config, loadConfig } from '../../src/function/config';
 import { createFunctionUrlHandler } from '../../src/function/handlers/functionUrl';
-import { createS3EventHandler } from '../../src/function/handlers/s3Event';
+import { createS3EventHandler, type HandlerDependencies } from '../../src/function/handlers/s3Event';
 import type { RecordResult } from '../../src/function/processor/recordOutcome';
 import { createObservability } from '../../src/aws/observability';
 import { type S3Endpoint, s3ClientFor } from './s3Client';
@@ -23,10 +23,11 @@ export function handlerFor(
   server: S3Endpoint,
   env: Record<string, string> = {},
   maxAttempts?: number,
+  extra: Pick<HandlerDependencies, 'invalidator'> = {},
 ): Harness {
   const s3 = s3ClientFor(server, maxAttempts);
   const config = loadConfig({ THUMBNAIL_BUCKET, ...env });
-  return { handler: createS3EventHandler({ ...createObservability({}), s3, config }), s3, config };
+  return { handler: createS3EventHandler({ ...createObservability({}), s3, config, ...extra }), s3, config };
 }
 
 /** The identifying part of each record summary (key, status, reason, output key), for exact comparisons. */

@@ -30,6 +30,7 @@ const MINUTES = 60_000;
  */
 const TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/thumbnailer-metadata`;
 const EXECUTION_GRANTS = [
+  `cloudfront:CreateInvalidation ${DISTRIBUTION}`,
   `dynamodb:DeleteItem ${TABLE}`,
   `dynamodb:GetItem ${TABLE}`,
   `dynamodb:PutItem ${TABLE}`,
@@ -133,6 +134,21 @@ describeTier(['terraform', 'moto'], 'terraform plan: least privilege', () => {
       JSON.stringify(statement.Action).includes('s3:ListBucket'),
     );
     expect(listing).toEqual([expect.objectContaining({ Resource: [UPLOADS], Condition: LIST_CONDITION })]);
+  });
+
+  it('lets the function invalidate only the delivery distribution, by its exact ARN', () => {
+    const statements = policyAt(plan, 'aws_iam_role_policy.execution').Statement;
+    const cloudFront = statements.filter((statement) =>
+      JSON.stringify(statement.Action).includes('cloudfront:'),
+    );
+    expect(cloudFront).toEqual([
+      {
+        Sid: 'InvalidateDeliveredRenditions',
+        Effect: 'Allow',
+        Action: ['cloudfront:CreateInvalidation'],
+        Resource: [DISTRIBUTION],
+      },
+    ]);
   });
 
   it('lets only Lambda, for this account, assume the execution role', () => {

@@ -9,6 +9,8 @@ import type { MetadataStore } from '../processor/passes';
 import type { RecordOutcome, RecordResult } from '../processor/recordOutcome';
 import { type Observability, reportOutcome } from '../processor/reportOutcome';
 import { messageOf, TransientFailureError } from '../../common/errors';
+import type { Invalidator } from '../../aws/cloudfront/invalidations';
+import { invalidateStale, type StaleSource, staleSource } from '../processor/invalidateOutcomes';
 
 export interface HandlerDependencies extends Observability {
   readonly s3: S3Client;
@@ -17,6 +19,8 @@ export interface HandlerDependencies extends Observability {
   readonly publisher?: EventPublisher | undefined;
   /** The optional metadata table. */
   readonly metadata?: MetadataStore | undefined;
+  /** The CDN distribution's invalidations (CDN_DISTRIBUTION_ID); none when unset. */
+  readonly invalidator?: Invalidator | undefined;
 }
 
 export interface HandlerResult {
@@ -30,16 +34,43 @@ export interface HandlerResult {
 async function attempt(
   object: S3ObjectEvent,
   deps: RecordDependencies,
-  publisher: EventPublisher | undefined,
+  handlerDeps: HandlerDependencies,
+  stale: StaleSource[],
 ): Promise<RecordOutcome> {
   try {
     const outcome = await processRecord(object, deps);
-    if (publisher) {
-      await publishOutcome(object, outcome, deps, publisher);
+    if (handlerDeps.publisher) {
+      await publishOutcome(object, outcome, deps, handlerDeps.publisher);
     }
+    const source = handlerDeps.invalidator && (await staleSource(object, outcome, deps));
+    if (source) stale.push(source);
     return outcome;
   } catch (error) {
     return { status: 'failed', detail: messageOf(error), error };
+  }
+}
+
+/**
+ * One invalidation for every stale source of the invocation, after all its records are stored; a
+ * failure fails those records (transiently: the retry finds them current and invalidates again, with
+ * the same CallerReference).
+ */
+async function invalidate(
+  stale: readonly StaleSource[],
+  recordDeps: RecordDependencies,
+  deps: HandlerDependencies,
+): Promise<{ key: string; detail: string }[]> {
+  if (!deps.invalidator || stale.length === 0) return [];
+  try {
+    const paths = await invalidateStale(stale, recordDeps, deps.invalidator);
+    deps.logger.info('CDN invalidation sent', { sources: stale.length, paths });
+    return [];
+  } catch (error) {
+    deps.logger.error('CDN invalidation failed', {
+      keys: stale.map(({ key }) => key),
+      error: messageOf(error),
+    });
+    return stale.map(({ key }) => ({ key, detail: messageOf(error) }));
   }
 }
 
@@ -73,10 +104,11 @@ export function createS3EventHandler(deps: HandlerDependencies) {
       return { records: [] };
     }
     const records: RecordResult[] = [];
+    const stale: StaleSource[] = [];
     // One at a time: S3 sends one record per event in practice, and this bounds memory to one image.
     for (const object of parsed.objects) {
       const started = performance.now();
-      const result = await attempt(object, recordDeps, deps.publisher);
+      const result = await attempt(object, recordDeps, deps, stale);
       const durationMs = Math.round(performance.now() - started);
       reportOutcome(deps, object, result, durationMs);
       records.push({ ...result, key: object.key, durationMs });
@@ -86,7 +118,8 @@ export function createS3EventHandler(deps: HandlerDependencies) {
     }
     const failed = records
       .filter((record) => record.status === 'failed')
-      .map((record) => ({ key: record.key, detail: record.detail }));
+      .map((record) => ({ key: record.key, detail: record.detail }))
+      .concat(await invalidate(stale, recordDeps, deps));
     if (failed.length > 0) {
       throw new TransientFailureError(failed);
     }

@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import { type RecordOutcome, type RenditionResult, rejected, skipped } from './recordOutcome';
 import { type Plan, planFor, readStoredState, stillToMake } from './renditionPlan';
 import { duringStep } from './stepFailure';
-import { writeRenditions } from './writeRenditions';
+import { replacedETag, writeRenditions } from './writeRenditions';
 import { isImageRejectedError } from '../../common/errors';
 import { type Pass, type RecordDependencies, type Version, removeAll, sameVersion } from './passes';
 
@@ -53,7 +53,13 @@ function tooLargeDetail(bytes: number, limit: number): string {
 }
 
 /** The outcome of a record made: the first rendition stands for "the thumbnail" in logs and tools. */
-function madeOutcome(made: Renditions, renditions: readonly RenditionResult[], plan: Plan, eTag: string) {
+function madeOutcome(
+  made: Renditions,
+  renditions: readonly RenditionResult[],
+  plan: Plan,
+  eTag: string,
+  replaced: string | undefined,
+) {
   const [first] = renditions;
   const output = first
     ? { bytes: first.bytes, width: first.width, height: first.height, format: first.format }
@@ -69,6 +75,7 @@ function madeOutcome(made: Renditions, renditions: readonly RenditionResult[], p
     renditions,
     manifestKey: plan.manifestKey,
     placeholders,
+    ...(replaced === undefined ? {} : { replacedETag: replaced }),
   } as const;
 }
 
@@ -166,7 +173,7 @@ export async function makeFromUpload(version: Version, deps: RecordDependencies)
   const facts = renditions.map(renditionFacts);
   await duringStep('write-metadata', async () => deps.metadata?.record({ ...version, eTag }, facts));
   return {
-    outcome: madeOutcome(made, renditions, plan, eTag),
+    outcome: madeOutcome(made, renditions, plan, eTag, replacedETag(state, eTag)),
     mutated: true,
     standing: { kind: 'present', eTag },
   };

@@ -59,6 +59,8 @@ type Fields = Partial<Made> & {
   readonly removedKeys?: readonly string[];
   /** The source version the outcome is about (a removal's may be the version that stands now). */
   readonly sourceETag?: string;
+  /** An upload that overwrote another version's renditions: that version's ETag (the CDN invalidates them). */
+  readonly replacedETag?: string;
   /** The placeholders made with the renditions (thumbhash, dominant colour). */
   readonly placeholders?: Placeholders;
 };

@@ -45,6 +45,8 @@ export function planFor(sourceKey: string, config: Config): Plan {
 export interface StoredState {
   readonly current: ReadonlyMap<string, ManifestRendition>;
   readonly manifestCurrent: boolean;
+  /** The source ETag the stored manifest was made from, when there is one: another ETag means an overwrite. */
+  readonly manifestETag?: string | undefined;
 }
 
 const NOTHING_STORED: StoredState = { current: new Map(), manifestCurrent: false };
@@ -97,7 +99,11 @@ export async function readStoredState(
     if (entry) current.set(planned.key, entry);
   });
   const stamp = manifest?.stamp;
-  return { current, manifestCurrent: stamp?.sourceETag === eTag && stamp.settings === plan.settings };
+  return {
+    current,
+    manifestCurrent: stamp?.sourceETag === eTag && stamp.settings === plan.settings,
+    manifestETag: stamp?.sourceETag,
+  };
 }
 
 /** The renditions still to make, each with only the formats not current (none left: not listed). */

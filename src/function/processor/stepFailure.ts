@@ -12,6 +12,8 @@ export async function duringStep<T>(step: Step, call: () => Promise<T>): Promise
 const OTHER_SERVICES: Partial<Record<Step, string>> = {
   'publish-event':
     'EventBridge refused or did not answer: check EVENT_BUS_NAME and that the role may events:PutEvents on it',
+  'invalidate-cdn':
+    "CloudFront refused or throttled the invalidation: check CDN_DISTRIBUTION_ID and the role's cloudfront:CreateInvalidation on it",
   'read-metadata': "DynamoDB failed: check METADATA_TABLE and the role's dynamodb:GetItem on it",
   'write-metadata':
     "DynamoDB failed: check METADATA_TABLE and the role's dynamodb:PutItem and DeleteItem on it",

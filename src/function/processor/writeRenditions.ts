@@ -50,6 +50,17 @@ async function writeOutputs(s3: S3Client, config: Config, written: Written): Pro
   );
 }
 
+/** The ETag a stored manifest of another version had: this upload overwrote that one. */
+export function replacedETag(state: StoredState, eTag: string): string | undefined {
+  const previous = state.manifestETag;
+  return previous !== undefined && previous !== '' && previous !== eTag ? previous : undefined;
+}
+
+const replaced = (state: StoredState, eTag: string) => {
+  const previous = replacedETag(state, eTag);
+  return previous === undefined ? {} : { replaces: previous };
+};
+
 /** The manifest of what is now stored: written only after every rendition in it is. */
 function manifestOf(written: Written, renditions: readonly ManifestRendition[], madeAt: Date): Manifest {
   const { object, eTag, made } = written;
@@ -58,6 +69,7 @@ function manifestOf(written: Written, renditions: readonly ManifestRendition[], 
     key: object.key,
     versionId: object.versionId ?? null,
     eTag,
+    ...replaced(written.state, eTag),
     ...made.input,
   };
   return buildManifest(source, renditions, made.placeholders, madeAt);

@@ -5,6 +5,8 @@ export class BackfillError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
+    /** 1: the run failed; 2: it could not start (a setup problem), nothing ran. */
+    readonly exitCode: 1 | 2 = 1,
   ) {
     super(message);
   }

@@ -9,6 +9,7 @@ import { BACKFILL_PREFIX } from './locations';
 import { duration, type ProgressDisplay, progressLine } from './progress';
 import { exactBytes, exactCount, printable } from '../../common/text';
 import { BackfillError } from './backfillError';
+import { requireThumbnailBucket } from './bucketCheck';
 import { describeError, errorName, UsageError } from '../../common/errors';
 
 /** What a local run needs from its host. */
@@ -118,7 +119,9 @@ export async function runLocal(args: LocalArguments, host: LocalRunHost): Promis
   try {
     return await backfill(s3, filter, config, args, host);
   } catch (error) {
-    throw error instanceof UsageError ? error : failure(error, filter, args.endpoint);
+    throw error instanceof UsageError || error instanceof BackfillError
+      ? error
+      : failure(error, filter, args.endpoint);
   } finally {
     s3.destroy();
   }
@@ -143,6 +146,7 @@ async function backfill(
   args: LocalArguments,
   host: LocalRunHost,
 ): Promise<number> {
+  await requireThumbnailBucket(s3, config.thumbnailBucket, args.endpoint);
   const total = await countOrRefuse(s3, filter, args, host);
   if (args.dryRun) {
     host.print('--dry-run: nothing was made');

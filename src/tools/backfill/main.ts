@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       exitWith(PROGRAM, error.message, 2, 'npm run backfill -- --help');
     }
     if (error instanceof BackfillError) {
-      exitWith(PROGRAM, error.message, 1, error.hint);
+      exitWith(PROGRAM, error.message, error.exitCode, error.hint);
     }
     const setup = awsSetupProblem(error);
     if (setup !== undefined) {

@@ -189,3 +189,15 @@ run "the_viewer_function_gets_the_live_functions_renditions" {
     error_message = "The example URL is the first rendition of an upload under the source prefix."
   }
 }
+
+run "a_missing_rendition_is_cached_briefly_so_first_uploads_need_no_invalidation" {
+  command = plan
+
+  assert {
+    condition = toset([
+      for response in aws_cloudfront_distribution.this.custom_error_response :
+      "${response.error_code}:${response.error_caching_min_ttl}"
+    ]) == toset(["403:10", "404:10"])
+    error_message = "403 and 404 from the origin are cached 10 seconds (docs/delivery.md#freshness)."
+  }
+}

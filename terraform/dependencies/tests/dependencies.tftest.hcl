@@ -454,3 +454,46 @@ run "refuses_a_bad_kms_key" {
   }
   expect_failures = [var.kms_key_arn]
 }
+
+run "the_function_may_invalidate_only_the_delivery_distribution" {
+  command = plan
+
+  variables {
+    delivery_distribution_arn = "arn:aws:cloudfront::123456789012:distribution/E2THUMBS0EXAMPLE"
+  }
+
+  assert {
+    condition = [
+      for statement in jsondecode(aws_iam_role_policy.execution.policy).Statement : statement
+      if statement.Sid == "InvalidateDeliveredRenditions"
+      ] == [{
+        Sid      = "InvalidateDeliveredRenditions"
+        Effect   = "Allow"
+        Action   = ["cloudfront:CreateInvalidation"]
+        Resource = ["arn:aws:cloudfront::123456789012:distribution/E2THUMBS0EXAMPLE"]
+    }]
+    error_message = "cloudfront:CreateInvalidation is granted on the one distribution's exact ARN."
+  }
+  assert {
+    condition     = output.cdn_distribution_id == "E2THUMBS0EXAMPLE"
+    error_message = "The lambda stack learns the distribution's ID (CDN_DISTRIBUTION_ID)."
+  }
+}
+
+run "no_invalidations_without_a_distribution_or_when_turned_off" {
+  command = plan
+
+  variables {
+    delivery_distribution_arn = "arn:aws:cloudfront::123456789012:distribution/E2THUMBS0EXAMPLE"
+    cdn_invalidations         = false
+  }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.execution.policy, "cloudfront:")
+    error_message = "With cdn_invalidations off, the function gets no CloudFront permission."
+  }
+  assert {
+    condition     = output.cdn_distribution_id == null
+    error_message = "With cdn_invalidations off, CDN_DISTRIBUTION_ID is not set."
+  }
+}

@@ -369,3 +369,31 @@ run "renditions_refuse_thumbnail_size_settings_beside_them" {
   }
   expect_failures = [var.renditions]
 }
+
+run "the_function_learns_the_distribution_it_invalidates" {
+  command = plan
+
+  override_data {
+    target = data.terraform_remote_state.dependencies
+    values = {
+      outputs = {
+        account_id             = "123456789012"
+        function_name          = "thumbs"
+        execution_role_arn     = "arn:aws:iam::123456789012:role/thumbs-execution"
+        source_bucket          = "thumbs-uploads-123456789012-eu-west-1"
+        source_bucket_arn      = "arn:aws:s3:::thumbs-uploads-123456789012-eu-west-1"
+        source_prefix          = ""
+        thumbnail_bucket       = "thumbs-thumbnails-123456789012-eu-west-1"
+        thumbnail_prefix       = ""
+        dead_letter_queue_arn  = "arn:aws:sqs:eu-west-1:123456789012:thumbs-dead-letters"
+        dead_letter_queue_name = "thumbs-dead-letters"
+        cdn_distribution_id    = "E2THUMBS0EXAMPLE"
+      }
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_function.thumbnailer.environment[0].variables["CDN_DISTRIBUTION_ID"] == "E2THUMBS0EXAMPLE"
+    error_message = "With the dependencies stack's cdn_distribution_id, the function invalidates that distribution."
+  }
+}

@@ -103,6 +103,19 @@ describe('npm run backfill -- --endpoint', () => {
     expect(run.stderr).toContain('next: npm run backfill -- --help');
   });
 
+  it('checks the thumbnail bucket first: a missing one exits 2 before anything is listed or made', async () => {
+    const run = await runBackfill(
+      ['--bucket', 'photos', '--thumbnail-bucket', 'no-such-thumbnails'],
+      s3.endpoint,
+    );
+    expect([run.code, run.stderr]).toEqual([
+      2,
+      expect.stringContaining('the thumbnail bucket no-such-thumbnails does not exist'),
+    ]);
+    expect(run.stderr).toContain('check --thumbnail-bucket');
+    expect(run.stdout).not.toContain('objects');
+  });
+
   it('names the bucket and the server when it cannot list', async () => {
     const missing = await runBackfill(['--bucket', 'no-such-bucket'], s3.endpoint);
     expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('check --bucket')]);

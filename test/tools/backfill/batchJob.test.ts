@@ -89,6 +89,15 @@ describe('npm run backfill in AWS: the Batch Operations job', () => {
     expect(printed).toEqual(expect.arrayContaining(['--dry-run: no job was created', 'no job was created']));
   });
 
+  it('refuses a function whose THUMBNAIL_BUCKET does not exist, exit 2, before counting or any job', async () => {
+    const { host, control, printed } = jobHost(s3, { ...SEPARATE, THUMBNAIL_BUCKET: 'gone-thumbnails' });
+    const run = runAws(awsArgs('--yes'), host);
+    await expect(run).rejects.toThrow(/the thumbnail bucket gone-thumbnails does not exist/);
+    await expect(run).rejects.toMatchObject({ exitCode: 2 });
+    expect(control.commandCalls(CreateJobCommand)).toEqual([]);
+    expect(printed).toEqual([]);
+  });
+
   it('sharing a bucket with the thumbnails: a listed manifest without them, uploaded first', async () => {
     const { host, control } = jobHost(s3, {
       SOURCE_BUCKET: 'shared',

@@ -16,6 +16,7 @@ import { readInventory, readObject } from './inventoryManifest';
 import { type JobObjects, jobRequest, manifestKeyFor, type PinnedFunction } from './jobRequest';
 import { pinnedFunction } from './pinnedFunction';
 import { jobCounts, type WatchHost, watchJob } from './watchJob';
+import { requireThumbnailBucket } from '../bucketCheck';
 
 export interface AwsHost extends WatchHost {
   readonly lambda: LambdaClient;
@@ -146,6 +147,7 @@ async function uploadManifest(
 /** Counts, estimates, asks, creates the job pinned to `live`'s version, then watches it to its end. */
 export async function runAws(args: AwsArguments, host: AwsHost): Promise<number> {
   const target = await pinnedFunction(host.lambda, args.functionName);
+  await requireThumbnailBucket(host.s3, target.thumbnailBucket, 'AWS');
   const planned = await plan(args, target, host);
   host.print(
     `backfill: ${exactCount(planned.count)} objects of s3://${target.sourceBucket}/, by ${args.functionName} version ${target.version} (pinned: the live alias now)`,
