@@ -10,6 +10,7 @@ describe('parseLocalStackArguments', () => {
     expect(parseLocalStackArguments([], {})).toEqual({
       port: 4569,
       galleryPort: 4570,
+      cdnPort: 4571,
       dataDir: resolve('.local-s3'),
       fresh: false,
       sourceBucket: 'uploads',
