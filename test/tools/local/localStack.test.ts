@@ -182,17 +182,21 @@ describe('npm start: the local stack', () => {
     expect(notAnImage.headers.get('content-type')).toBe('application/octet-stream');
     expect(notAnImage.headers.get('content-disposition')).toMatch(/^attachment; filename="bad.png"/);
     expect((await fetch(`${stack.galleryUrl}object/elsewhere/secret`)).status).toBe(404);
-    const manifest = (await (
-      await fetch(`${stack.galleryUrl}api/manifest?key=gallery%2Fgood.png`)
-    ).json()) as {
+  });
+
+  it("hands the page each upload's manifest, and serves its rendition through the local CDN", async () => {
+    const body = await solidImage(300, 200, 'png');
+    await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'cdn/good.png', Body: body }));
+    await stack.waitFor(madeLine('cdn/good.png'));
+    const manifest = (await (await fetch(`${stack.galleryUrl}api/manifest?key=cdn%2Fgood.png`)).json()) as {
       renditions: { name: string; key: string }[];
     };
     expect(manifest.renditions).toEqual([
-      expect.objectContaining({ name: 'thumbnail', key: 'gallery/good.png.jpg' }),
+      expect.objectContaining({ name: 'thumbnail', key: 'cdn/good.png.jpg' }),
     ]);
-    expect((await fetch(`${stack.galleryUrl}api/manifest?key=gallery%2Fbad.png`)).status).toBe(404);
+    expect((await fetch(`${stack.galleryUrl}api/manifest?key=cdn%2Fnothing.png`)).status).toBe(404);
     // The one implicit rendition through the local CDN, at its delivery URL.
-    const delivered = await fetch(`${stack.cdnUrl}thumbnail/gallery/good.png`);
+    const delivered = await fetch(`${stack.cdnUrl}thumbnail/cdn/good.png`);
     expect([delivered.status, delivered.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
   });
 
