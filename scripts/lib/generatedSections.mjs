@@ -17,6 +17,8 @@ const FENCE = /^(```|~~~)/;
 /** The sections whose figures a command measures and writes; `npm run check` requires each, once. */
 export const FIGURE_SECTIONS = [
   { doc: 'docs/performance.md', source: 'npm run bench' },
+  { doc: 'docs/performance.md', source: 'npm run bench, renditions scenario' },
+  { doc: 'docs/renditions.md', source: 'npm run bench, renditions scenario' },
   { doc: 'docs/reliability.md', source: 'npm run test:reliability' },
   { doc: 'docs/container-image.md', source: 'npm run test:image' },
 ];

@@ -76,3 +76,39 @@ export function renditionKey(
 /** Where the manifest of `sourceKey` is stored: `<prefix>_manifests/<source key>.json`. */
 export const manifestKey = (sourceKey: string, thumbnailPrefix: string): string =>
   thumbnailKey(sourceKey, `${thumbnailPrefix}${MANIFEST_FOLDER}`, 'json');
+
+/** What a rendition's stored key names: the rendition, the format and the source it was made from. */
+export interface RenditionKeyParts<
+  R extends { name: string; implicit?: true; formats: readonly OutputFormat[] },
+> {
+  readonly rendition: R;
+  readonly format: OutputFormat;
+  readonly sourceKey: string;
+}
+
+/**
+ * The inverse of {@link renditionKey} over the configured renditions: which rendition, format and source
+ * `key` is the stored key of, or undefined when it is none of theirs (another prefix, a format the
+ * rendition is not configured with, a manifest). Rendition prefixes cannot overlap (names hold no `/`),
+ * and a key ends in one extension, so a key has at most one reading. It is checked by making the key
+ * again from it: a key the layout never gives that source is refused. (A shortened key, `~<digest>`,
+ * reads as the source of that literal name; the viewer function never asks for one, refusing keys
+ * past S3's limit.)
+ */
+export function parseRenditionKey<
+  R extends { name: string; implicit?: true; formats: readonly OutputFormat[] },
+>(key: string, renditions: readonly R[], thumbnailPrefix: string): RenditionKeyParts<R> | undefined {
+  for (const rendition of renditions) {
+    const prefix = renditionPrefix(rendition, thumbnailPrefix);
+    if (!key.startsWith(prefix)) continue;
+    for (const format of rendition.formats) {
+      const suffix = `.${OUTPUT_FORMATS[format].extension}`;
+      const sourceKey = key.slice(prefix.length, key.length - suffix.length);
+      if (key.endsWith(suffix) && sourceKey.length > 0) {
+        const parts = { rendition, format, sourceKey };
+        return renditionKey(sourceKey, rendition, format, thumbnailPrefix) === key ? parts : undefined;
+      }
+    }
+  }
+  return undefined;
+}

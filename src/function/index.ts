@@ -7,6 +7,7 @@
 import { loadConfig } from './config';
 import { createBatchOperationsHandler } from './handlers/batchOperations';
 import { dispatchByShape } from './handlers/dispatch';
+import { createFunctionUrlHandler } from './handlers/functionUrl';
 import { createS3EventHandler } from './handlers/s3Event';
 import { createObservability } from '../aws/observability';
 import { createS3Client } from '../aws/s3/client';
@@ -24,4 +25,9 @@ const dependencies = {
 
 export const s3EventHandler = createS3EventHandler(dependencies);
 export const batchOperationsHandler = createBatchOperationsHandler(dependencies);
-export const handler = dispatchByShape({ s3Event: s3EventHandler, batchOperations: batchOperationsHandler });
+export const functionUrlHandler = createFunctionUrlHandler(dependencies);
+export const handler = dispatchByShape({
+  s3Event: s3EventHandler,
+  batchOperations: batchOperationsHandler,
+  functionUrl: functionUrlHandler,
+});

@@ -31,9 +31,9 @@ variable "lambda_state_path" {
 }
 
 variable "on_demand" {
-  description = "Fail over from S3 (403 or 404) to the function's URL, to make a missing configured rendition on its first request (docs/delivery.md). Off by default: the function's URL entry point is not built yet, so a missing rendition would be a 502 instead of a 403."
+  description = "Fail over from S3 (403 or 404) to the function's URL, which makes a missing configured rendition of an existing original on its first request and stores it (docs/delivery.md). Off: a missing rendition is S3's 403."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "price_class" {

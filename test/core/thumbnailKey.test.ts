@@ -2,9 +2,11 @@ import {
   isThumbnailOutputKey,
   manifestKey,
   MAX_KEY_BYTES,
+  parseRenditionKey,
   renditionKey,
   thumbnailKey,
 } from '../../src/core/thumbnailKey';
+import type { OutputFormat } from '../../src/core/engine/thumbnailOptions';
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
@@ -98,5 +100,61 @@ describe('renditionKey and manifestKey: the layout of every rendition and of the
     expect(new Set(keys).size).toBe(4);
     expect(keys[0]).toMatch(/^(p\/){200}a{32}\/é+~[0-9a-f]{16}\.webp$/);
     expect(keys[1]).toMatch(/^(p\/){200}_manifests\/é+~[0-9a-f]{16}\.json$/);
+  });
+});
+
+describe('parseRenditionKey: a stored key back to its rendition, format and source', () => {
+  const square = { name: 'square', formats: ['avif', 'webp', 'jpeg'] } as const;
+  const card = { name: 'card', formats: ['webp'] } as const;
+  const implicit = { name: 'thumbnail', implicit: true, formats: ['jpeg'] } as const;
+  const named = [square, card];
+  type Named = { name: string; implicit?: true; formats: readonly OutputFormat[] };
+  const parse = (key: string, renditions: readonly Named[], prefix = 'thumbs/') => {
+    const parts = parseRenditionKey(key, renditions, prefix);
+    return parts && { name: parts.rendition.name, format: parts.format, sourceKey: parts.sourceKey };
+  };
+
+  it.each([
+    ['thumbs/square/photos/cat.jpg.avif', { name: 'square', format: 'avif', sourceKey: 'photos/cat.jpg' }],
+    ['thumbs/square/photos/cat.jpg.jpg', { name: 'square', format: 'jpeg', sourceKey: 'photos/cat.jpg' }],
+    ['thumbs/card/a.webp.webp', { name: 'card', format: 'webp', sourceKey: 'a.webp' }],
+    ['thumbs/card/é 100%/+ ☕.webp', { name: 'card', format: 'webp', sourceKey: 'é 100%/+ ☕' }],
+    ['thumbs/square/square/x.jpg', { name: 'square', format: 'jpeg', sourceKey: 'square/x' }],
+  ] as const)('%s -> %j', (key, expected) => {
+    expect(parse(key, named)).toEqual(expected);
+    expect(renditionKey(expected.sourceKey, { name: expected.name }, expected.format, 'thumbs/')).toBe(key);
+  });
+
+  it.each([
+    ['a format the rendition is not configured with', 'thumbs/card/photos/cat.jpg.avif'],
+    ['no extension of any format', 'thumbs/square/photos/cat.png'],
+    ['an unknown rendition', 'thumbs/hero/photos/cat.jpg.jpg'],
+    ['another prefix', 'other/square/photos/cat.jpg.jpg'],
+    ['no source key', 'thumbs/square/.jpg'],
+    ['a manifest', 'thumbs/_manifests/photos/cat.jpg.json'],
+    ['the rendition folder itself', 'thumbs/square/'],
+    ['the ".jpeg" spelling, which the layout never writes', 'thumbs/square/cat.jpeg'],
+  ])('refuses %s', (_, key) => {
+    expect(parse(key, named)).toBeUndefined();
+  });
+
+  it('reads the implicit rendition, at the bare prefix, as the one thumbnail', () => {
+    expect(parse('thumbs/photos/cat.jpg.jpg', [implicit])).toEqual({
+      name: 'thumbnail',
+      format: 'jpeg',
+      sourceKey: 'photos/cat.jpg',
+    });
+    expect(parse('photos/cat.jpg.jpg', [implicit], '')).toMatchObject({ sourceKey: 'photos/cat.jpg' });
+    expect(parse('thumbs/photos/cat.jpg.webp', [implicit])).toBeUndefined();
+  });
+
+  it('inverts renditionKey for every source the layout does not shorten', () => {
+    const sources = ['a', 'photos/2024/cat.png', 'x.jpg.jpg', ' leading space', 'é'.repeat(400)];
+    for (const sourceKey of sources) {
+      for (const format of square.formats) {
+        const key = renditionKey(sourceKey, square, format, 'thumbs/');
+        expect(parse(key, named)).toEqual({ name: 'square', format, sourceKey });
+      }
+    }
   });
 });

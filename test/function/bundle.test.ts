@@ -9,6 +9,7 @@ import type { HandlerResult } from '../../src/function/handlers/s3Event';
 import { brief, SOURCE_BUCKET, THUMBNAIL_BUCKET } from '../support/handlerHarness';
 import { describeImage, solidImage } from '../support/images';
 import { s3ClientFor } from '../support/s3Client';
+import { functionUrlEvent } from '../support/functionUrlEvents';
 import { s3Event } from '../support/s3Events';
 import { type RunningS3rver, startS3rver } from '../support/s3rverServer';
 
@@ -140,6 +141,31 @@ describe('the Lambda bundle, as the container image ships it', () => {
         format: 'jpeg',
         width: 256,
         height: 192,
+      });
+    });
+
+    it('answers a function URL request (the on-demand origin) with the rendition it makes', async () => {
+      const s3 = s3ClientFor(server);
+      await putObject(s3, SOURCE_BUCKET, 'bundle/on demand.png', await solidImage(512, 256, 'png'));
+      const env = { ...lambdaEnv(), SOURCE_BUCKET };
+
+      const outcome = await invokeLikeLambda(
+        handlerSetting,
+        env,
+        functionUrlEvent({ path: '/bundle/on%20demand.png.jpg' }),
+      );
+
+      expect({ kind: outcome.kind, exitCode: outcome.exitCode }).toEqual({ kind: 'RESULT', exitCode: 0 });
+      const result = outcome.value as unknown as {
+        statusCode: number;
+        body: string;
+        isBase64Encoded: boolean;
+      };
+      expect(result).toMatchObject({ statusCode: 200, isBase64Encoded: true });
+      expect(await describeImage(Buffer.from(result.body, 'base64'))).toMatchObject({
+        format: 'jpeg',
+        width: 256,
+        height: 128,
       });
     });
 

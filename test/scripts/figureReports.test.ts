@@ -38,6 +38,71 @@ function benchResults(quick = false) {
   };
 }
 
+/** The HEIC figures of a renditions run. */
+const HEIC_FIGURES = {
+  file: 'heic-12mp.heic',
+  bytes: 2_200_000,
+  size: '4032x3024',
+  processes: 5,
+  moduleCpuMs: 80.2,
+  decodeCpuMs: 1234.5,
+  decodeAgainCpuMs: 1001.2,
+  decodePeakRssMb: 230,
+  fourCpuMs: 1400.1,
+  fourPeakRssMb: 256,
+  baseRssMb: 89,
+};
+
+/** What `npm run bench -- --only renditions` records: no thumbnail figures, and no Pillow (null in JSON). */
+function renditionsResults() {
+  const option = (memoryMb: number, typicalMs: number, largeMs: number, costPerMillionUsd: number) => ({
+    memoryMb,
+    typicalMs,
+    largeMs,
+    costPerMillionUsd,
+  });
+  return {
+    measuredAt: '2031-05-06T07:08:09.000Z',
+    options: { compare: false, quick: false, scenarios: ['renditions'] },
+    machine: { ...MACHINE, sharp: '9.9.9', libvips: '8.99.0', libvipsThreadsPerImage: 1, loadAverage: 3.5 },
+    renditions: {
+      input: { file: 'jpeg-12mp.jpg', bytes: 2_300_000, size: '4000x3000' },
+      outputs: [
+        { side: 256, format: 'jpeg' },
+        { side: 1280, format: 'jpeg' },
+      ],
+      rounds: 5,
+      runs: 7,
+      cpuMs: {
+        one: 33.3,
+        four: 98.7,
+        independent: 201.5,
+        pillowFour: null,
+        djpegHalfScale: 38.1,
+        placeholders: 0.61,
+      },
+      fourOverOne: 2.96,
+      fourOverIndependent: 0.49,
+      fourOverPillow: null,
+      heic: HEIC_FIGURES,
+      targets: {
+        fourOverOne: 1.4,
+        fourOverIndependent: 0.5,
+        heicDecodeCpuMs: 1500,
+        heicPeakRssMb: 300,
+        placeholdersCpuMs: 2,
+      },
+      lambda: {
+        assumedS3Ms: 100,
+        largeWithinMs: 2000,
+        options: [option(768, 330, 3366, 4.3), option(1024, 270, 2540, 4.6)],
+        recommended: option(1024, 270, 2540, 4.6),
+        cheapest: option(768, 330, 3366, 4.3),
+      },
+    },
+  };
+}
+
 describe('the figure reports write their own section of the docs, stamped, and nothing else', () => {
   let workspace: DocsWorkspace;
   beforeEach(async () => {
@@ -64,6 +129,43 @@ describe('the figure reports write their own section of the docs, stamped, and n
     expect(written).toContain('**Recommended: 512 MB**, about $1.34 per million thumbnails');
     expect(written).toMatch(/\| 400 1 MP JPEGs, none thumbnailed yet \(made\) +\| +41\.5 \|/);
     expect(written).toMatch(/\| The same again, every thumbnail current \(skipped\) +\| +180\.2 \|/);
+    expect((await workspace.script('docs.mjs', '--check')).code).toBe(0);
+  });
+
+  it('npm run bench -- --only renditions: its own sections of docs/performance.md and docs/renditions.md', async () => {
+    const RENDITIONS = 'npm run bench, renditions scenario';
+    const [performance, renditions] = [
+      await workspace.read('docs/performance.md'),
+      await workspace.read('docs/renditions.md'),
+    ];
+    await workspace.write('.bench/results.json', JSON.stringify(renditionsResults()));
+    expect(await workspace.script('performanceReport.mjs')).toMatchObject({ code: 0, stderr: '' });
+    const after = await workspace.read('docs/performance.md');
+    // The thumbnail scenario's figures, not measured in this run, stay as they were.
+    expect(section(after, 'npm run bench')).toBe(section(performance, 'npm run bench'));
+    expect(rest(after, RENDITIONS)).toBe(rest(performance, RENDITIONS));
+    const written = section(after, RENDITIONS);
+    expect(written).toContain('Measured 2031-05-06 on Test CPU 9000, 4 cores, linux-arm64, Node v22.1.0');
+    expect(written).toMatch(/\| The four from one decode \/ one rendition +\| 2\.96x +\| <= 1\.4x +\|/);
+    expect(written).toMatch(/\| The four from one decode \/ Pillow's four +\| - +\|/);
+    expect(written).toMatch(/\| HEIC 12 MP: decode, peak RSS \(fresh process\) +\| 230 MB +\| <= 300 MB +\|/);
+    expect(written).toMatch(
+      /\| HEIC 12 MP: decode, CPU \(fresh process \/ again in it\) +\| 1234\.5 ms \/ 1001\.2 ms +\|/,
+    );
+    expect(written).toMatch(/\| Placeholders .+ \| 0\.61 ms +\| < 2 ms +\|/);
+    expect(written).toMatch(/\| 1024 MB +\| +270 ms +\| +2540 ms +\| +\$4\.60 \|/);
+    expect(written).toContain(
+      '**Recommended for these renditions: 1024 MB**, about $4.60 per million uploads',
+    );
+    expect(written).toContain(
+      "Where an iPhone photo's renditions may take 3.4 s, 768 MB (the least with that headroom) costs about $4.30.",
+    );
+    expect(written).toContain('The four renditions: 256 JPEG, 1280 JPEG, each');
+    const pointer = section(await workspace.read('docs/renditions.md'), RENDITIONS);
+    expect(pointer).toContain('take 2.96x the CPU of one rendition (target 1.4x) and 0.49x that of four');
+    expect(pointer).toContain('give the function 1024 MB (`memory_size`)');
+    expect(pointer).toContain('[Performance](performance.md#renditions)');
+    expect(rest(await workspace.read('docs/renditions.md'), RENDITIONS)).toBe(rest(renditions, RENDITIONS));
     expect((await workspace.script('docs.mjs', '--check')).code).toBe(0);
   });
 

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Config, loadConfig } from '../../src/function/config';
+import { createFunctionUrlHandler } from '../../src/function/handlers/functionUrl';
 import { createS3EventHandler } from '../../src/function/handlers/s3Event';
 import type { RecordResult } from '../../src/function/processor/recordOutcome';
 import { createObservability } from '../../src/aws/observability';
@@ -36,3 +37,15 @@ export const brief = (records: readonly RecordResult[]) =>
     ...(reason === undefined ? {} : { reason }),
     ...(outputKey === undefined ? {} : { outputKey }),
   }));
+
+/** The function URL entry point, wired as the Lambda entry point wires it, pointed at a local S3 server. */
+export function functionUrlHandlerFor(
+  server: S3Endpoint,
+  env: Record<string, string> = {},
+  options: { maxInlineBytes?: number; maxAttempts?: number } = {},
+) {
+  const s3 = s3ClientFor(server, options.maxAttempts);
+  const config = loadConfig({ THUMBNAIL_BUCKET, SOURCE_BUCKET, ...env });
+  const deps = { ...createObservability({}), s3, config, maxInlineBytes: options.maxInlineBytes };
+  return { handler: createFunctionUrlHandler(deps), s3, config };
+}

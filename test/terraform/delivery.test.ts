@@ -104,13 +104,7 @@ describeTier(
     it(
       'applies the delivery stack: a distribution, its viewer function, and the function URL behind it',
       async () => {
-        const apply = await workspace.terraform(
-          'delivery',
-          'apply',
-          '-auto-approve',
-          SHARED,
-          '-var=on_demand=true',
-        );
+        const apply = await workspace.terraform('delivery', 'apply', '-auto-approve', SHARED);
         expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: '' });
         delivery = await outputsOf(workspace, 'delivery');
         const id = String(delivery.distribution_id);
@@ -202,7 +196,7 @@ describeTier(
       'destroys all three stacks and leaves nothing behind',
       async () => {
         for (const [stack, ...vars] of [
-          ['delivery', '-var=on_demand=true'],
+          ['delivery'],
           ['lambda', `-var=image_uri=${IMAGE}`],
           ['dependencies'],
         ] as const) {

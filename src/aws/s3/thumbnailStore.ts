@@ -1,4 +1,11 @@
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { stampFromMetadata, stampToMetadata, type ThumbnailStamp } from './thumbnailStamp';
 import { httpStatusOf } from '../../common/errors';
 
@@ -70,4 +77,58 @@ export async function writeThumbnail(
       Metadata: stampToMetadata(stamp),
     }),
   );
+}
+
+/** A stored object as a response serves it: bytes and the headers S3 would send with them. */
+export interface ServedObject {
+  /** Undefined when the object is larger than the reader asked for: its body was not read. */
+  readonly data: Buffer | undefined;
+  readonly bytes: number;
+  readonly contentType: string;
+  readonly cacheControl: string | undefined;
+  readonly eTag: string | undefined;
+  readonly lastModified: Date | undefined;
+}
+
+/**
+ * The bytes and headers of one of our objects at `location`, or undefined when there is none of ours (no
+ * object, or one without our stamp: never served as a rendition). A body over `maxBytes` is not read.
+ * A 403 is read as missing, as for a stamp.
+ */
+export async function readServedObject(
+  s3: S3Client,
+  location: ThumbnailLocation,
+  maxBytes: number,
+): Promise<ServedObject | undefined> {
+  const answer = await getOrMissing(s3, location);
+  if (answer === undefined) return undefined;
+  const ours = stampFromMetadata(answer.Metadata) !== undefined;
+  if (!ours || (answer.ContentLength ?? 0) > maxBytes) {
+    (answer.Body as Readable | undefined)?.destroy();
+    return ours ? servedHeaders(answer, undefined) : undefined;
+  }
+  return servedHeaders(answer, Buffer.from((await answer.Body?.transformToByteArray()) ?? []));
+}
+
+async function getOrMissing(s3: S3Client, location: ThumbnailLocation) {
+  try {
+    return await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+  } catch (error) {
+    const status = httpStatusOf(error);
+    if (status === 404 || status === 403) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function servedHeaders(answer: GetObjectCommandOutput, data: Buffer | undefined): ServedObject {
+  return {
+    data,
+    bytes: data?.length ?? answer.ContentLength ?? 0,
+    contentType: answer.ContentType ?? 'application/octet-stream',
+    cacheControl: answer.CacheControl,
+    eTag: answer.ETag,
+    lastModified: answer.LastModified,
+  };
 }

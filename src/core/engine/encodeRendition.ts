@@ -34,21 +34,27 @@ function encoder(pipeline: sharp.Sharp, format: OutputFormat, quality: number): 
   }
 }
 
-/** Makes one rendition in one format from the decoded pixels, never from the input again. */
+/** How a rendition is resized: into its box, as its fit and crop position say, never enlarged. */
+export const resizeOptions = (rendition: Rendition): sharp.ResizeOptions => ({
+  width: rendition.width,
+  height: rendition.height,
+  fit: rendition.fit,
+  position: POSITIONS[rendition.position],
+  withoutEnlargement: true,
+});
+
+/**
+ * Makes one rendition in one format from decoded pixels (the decode, or a copy already resized for this
+ * rendition or a larger one: see renditionSources.ts), never from the input again.
+ */
 export async function encodeRendition(
-  decoded: Decoded,
+  source: Decoded,
   rendition: Rendition,
   format: OutputFormat,
 ): Promise<RenditionOutput> {
   const started = performance.now();
-  const resized = fromDecoded(decoded)
-    .resize({
-      width: rendition.width,
-      height: rendition.height,
-      fit: rendition.fit,
-      position: POSITIONS[rendition.position],
-      withoutEnlargement: true,
-    })
+  const resized = fromDecoded(source)
+    .resize(resizeOptions(rendition))
     .flatten({ background: rendition.background });
   const { data, info } = await encoder(resized, format, rendition.quality[format]).toBuffer({
     resolveWithObject: true,

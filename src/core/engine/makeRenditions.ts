@@ -1,4 +1,4 @@
-import { type Box, decodeOnce, PLACEHOLDER_BOX } from './decodeOnce';
+import { type Box, type Decoded, decodeOnce, PLACEHOLDER_BOX } from './decodeOnce';
 import { encodeRendition, type RenditionOutput } from './encodeRendition';
 import { decodeHeic } from './heic/decodeHeic';
 import { checkPixels, checkSize, type InputInfo, readHeader, requireSupportedFormat } from './inputHeader';
@@ -11,6 +11,7 @@ import {
   scanInputCost,
 } from './inputLimits';
 import { makePlaceholders, type Placeholders } from './placeholders';
+import { renditionSources } from './renditionSources';
 import type { Rendition } from '../renditions';
 import type { SupportedFormat } from './sniffFormat';
 
@@ -39,16 +40,14 @@ async function decodableOf(input: Buffer, format: SupportedFormat, cost: InputCo
 }
 
 /**
- * Makes every rendition of `input` in every format it names, and the placeholders, from one decode at
- * the smallest size that serves the largest of them; the encodes then run side by side on libuv's
- * threads. Throws an {@link ImageRejectedError} saying why the input can never be made into renditions.
- * Pure: no I/O, and the same input and renditions always give the same bytes.
+ * The checks and the one decode of {@link makeRenditions}: the input's facts, and its pixels at the
+ * smallest size that serves the largest rendition and the placeholders.
  */
-export async function makeRenditions(
+export async function decodeForRenditions(
   input: Buffer,
   renditions: readonly Rendition[],
   policy: InputPolicy = DEFAULT_INPUT_POLICY,
-): Promise<Renditions> {
+): Promise<{ readonly input: InputInfo; readonly decoded: Decoded }> {
   checkSize(input, policy.maxInputBytes);
   const format = requireSupportedFormat(input, policy.heic);
   const cost = scanInputCost(input, format, policy);
@@ -59,15 +58,33 @@ export async function makeRenditions(
     checkDecodeCost(cost, policy);
   }
   const boxes: Box[] = [...renditions, PLACEHOLDER_BOX];
-  const decoded = await decodeOnce(decodable, header, boxes, policy);
-  const encodes = renditions.flatMap((rendition) =>
-    rendition.formats.map((format) => () => encodeRendition(decoded, rendition, format)),
+  return { input: header.info, decoded: await decodeOnce(decodable, header, boxes, policy) };
+}
+
+/**
+ * Makes every rendition of `input` in every format it names, and the placeholders, from one decode at
+ * the smallest size that serves the largest of them, resized once per rendition (smaller ones from
+ * larger: renditionSources.ts); the encodes then run side by side on libuv's threads. Throws an
+ * {@link ImageRejectedError} saying why the input can never be made into renditions.
+ * Pure: no I/O, and the same input and renditions always give the same bytes.
+ */
+export async function makeRenditions(
+  input: Buffer,
+  renditions: readonly Rendition[],
+  policy: InputPolicy = DEFAULT_INPUT_POLICY,
+): Promise<Renditions> {
+  const { input: info, decoded } = await decodeForRenditions(input, renditions, policy);
+  const sources = await renditionSources(decoded, renditions);
+  const encodes = renditions.flatMap((rendition, index) =>
+    rendition.formats.map(
+      (format) => () => encodeRendition(sources.perRendition[index] ?? decoded, rendition, format),
+    ),
   );
   const [outputs, placeholders] = await Promise.all([
     inTurn(encodes, ENCODES_AT_ONCE),
-    makePlaceholders(decoded),
+    makePlaceholders(sources.placeholder),
   ]);
-  return { input: header.info, outputs, placeholders };
+  return { input: info, outputs, placeholders };
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { Context } from 'aws-lambda';
+import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import { isBatchInvocation } from '../../aws/events/batchInvocation';
+import { isFunctionUrlEvent } from '../../aws/events/functionUrlEvent';
 
 type EntryPoint = (event: unknown, context?: Context) => Promise<unknown>;
 
@@ -7,17 +8,19 @@ type EntryPoint = (event: unknown, context?: Context) => Promise<unknown>;
 export interface EntryPoints {
   readonly s3Event: EntryPoint;
   readonly batchOperations: EntryPoint;
+  readonly functionUrl: (event: LambdaFunctionURLEvent, context?: Context) => Promise<unknown>;
 }
 
 /**
  * One function, several callers: `index.handler` hands each event to the entry point for its shape. A
- * Batch Operations invocation says so (`invocationSchemaVersion`); everything else goes to the S3 event
- * handler, which acknowledges S3's test event and refuses any other shape with an InvalidEventError.
+ * Batch Operations invocation says so (`invocationSchemaVersion`), a function URL request carries
+ * `requestContext.http`; everything else goes to the S3 event handler, which acknowledges S3's test
+ * event and refuses any other shape with an InvalidEventError.
  */
 export function dispatchByShape(entryPoints: EntryPoints) {
   return function handler(event: unknown, context?: Context): Promise<unknown> {
-    return isBatchInvocation(event)
-      ? entryPoints.batchOperations(event, context)
-      : entryPoints.s3Event(event, context);
+    if (isBatchInvocation(event)) return entryPoints.batchOperations(event, context);
+    if (isFunctionUrlEvent(event)) return entryPoints.functionUrl(event, context);
+    return entryPoints.s3Event(event, context);
   };
 }

@@ -93,7 +93,7 @@ function reportRenditions(metrics: Metrics, renditions: readonly RenditionResult
 }
 
 /** The failed step, the error S3 (or the network) gave, and a hint at the likely cause. */
-function failureDetails(error: unknown): Record<string, unknown> {
+export function failureDetails(error: unknown): Record<string, unknown> {
   if (error instanceof StepFailedError) {
     return { step: error.step, error: error.cause, hint: hintFor(error.step, error.cause) };
   }

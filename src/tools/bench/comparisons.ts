@@ -15,7 +15,11 @@ import { join } from 'node:path';
 export const PILLOW_SCRIPT = join(__dirname, 'pillow_thumbnail.py');
 
 /** The Pillow script's arguments; a missing copy in dist is named, rather than left to Python to report. */
-function pillowArguments(mode: 'times' | 'burst', count: number, files: readonly string[]): string[] {
+function pillowArguments(
+  mode: 'times' | 'burst' | 'renditions',
+  count: number,
+  files: readonly string[],
+): string[] {
   if (!existsSync(PILLOW_SCRIPT)) {
     throw new Error(`${PILLOW_SCRIPT} is missing: run \`npm run build\``);
   }
@@ -52,6 +56,23 @@ export function pillowTimes(
   runs: number,
 ): Record<string, number[]> {
   const output = execFileSync(python, pillowArguments('times', runs, files), {
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(output.toString()) as Record<string, number[]>;
+}
+
+/**
+ * Pillow's CPU milliseconds per run, per file, each run making every one of `outputs` (a box side and a
+ * format each) from one decode.
+ */
+export function pillowRenditionTimes(
+  python: string,
+  outputs: readonly { readonly side: number; readonly format: string }[],
+  files: readonly string[],
+  runs: number,
+): Record<string, number[]> {
+  const spec = outputs.map((output) => `${output.side}:${output.format}`).join(',');
+  const output = execFileSync(python, pillowArguments('renditions', runs, [spec, ...files]), {
     maxBuffer: 1 << 24,
   });
   return JSON.parse(output.toString()) as Record<string, number[]>;
@@ -94,6 +115,13 @@ function toolCpuMs(command: string, file: string, tinyFile: string, runs: number
 export const vipsthumbnailCpuMs = (file: string, tinyFile: string, runs: number, outDir: string): number =>
   toolCpuMs(`vipsthumbnail -s 256x256 -o '${outDir}/%s.jpg[Q=80]' "$1"`, file, tinyFile, runs);
 
-/** libjpeg-turbo decoding at 1/8 scale: the least any JPEG thumbnailer must do. */
-export const djpegCpuMs = (file: string, tinyFile: string, runs: number): number =>
-  toolCpuMs('djpeg -scale 1/8 "$1"', file, tinyFile, runs);
+/**
+ * libjpeg-turbo decoding at 1/8 scale: the least any JPEG thumbnailer must do; at 1/2, the least a 1280 px
+ * rendition of a 4000 px photo needs (libvips shrinks on load by 1, 2, 4 or 8).
+ */
+export const djpegCpuMs = (
+  file: string,
+  tinyFile: string,
+  runs: number,
+  scale: '1/8' | '1/2' = '1/8',
+): number => toolCpuMs(`djpeg -scale ${scale} "$1"`, file, tinyFile, runs);

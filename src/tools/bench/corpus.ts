@@ -1,7 +1,11 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
+
+const run = promisify(execFile);
 
 /** One kind of input the bench measures, and how to make a deterministic example of it. */
 export interface CorpusClass {
@@ -109,4 +113,35 @@ export async function ensureCorpus(directory: string, log: (line: string) => voi
       await writeFile(path, await entry.make());
     }
   }
+}
+
+/** The renditions scenario's HEIC: an iPhone's 12 MP (4032x3024), made from the corpus' photo pixels. */
+export const HEIC_12MP = { name: 'HEIC 12 MP', file: 'heic-12mp.heic', width: 4032, height: 3024 } as const;
+
+/**
+ * Writes the HEIC if it is missing, with heif-enc (Debian's libheif-examples: libheif and x265), at a
+ * quality that gives about the bytes an iPhone writes (2.2 MB); returns its path, or undefined without
+ * heif-enc. Encoding takes about half a minute, once.
+ */
+export async function ensureHeic(
+  directory: string,
+  log: (line: string) => void,
+): Promise<string | undefined> {
+  const path = join(directory, HEIC_12MP.file);
+  if (existsSync(path)) {
+    return path;
+  }
+  if (spawnSync('heif-enc', ['--help'], { stdio: 'ignore' }).error) {
+    return undefined;
+  }
+  log(`generating ${HEIC_12MP.name} (${HEIC_12MP.file}) with heif-enc`);
+  const png = join(directory, 'heic-12mp-source.png');
+  await photo(HEIC_12MP.width, HEIC_12MP.height).png({ compressionLevel: 1 }).toFile(png);
+  try {
+    await run('heif-enc', ['-q', '50', '-o', `${path}.tmp`, png]);
+    await rename(`${path}.tmp`, path);
+  } finally {
+    await rm(png, { force: true });
+  }
+  return path;
 }

@@ -1,8 +1,10 @@
 /**
- * `npm run bench [-- --compare] [--quick] [--json <path>]`: measures the engine on a deterministic corpus
- * and prints the figures (never judging them: nothing here fails on a time); `npm run bench` then writes
- * them into docs/performance.md (scripts/performanceReport.mjs). With --compare, runs the AWS tutorial's
- * Pillow approach, vipsthumbnail and djpeg's 1/8-scale decode on the same files.
+ * `npm run bench [-- --compare] [--quick] [--only thumbnail|renditions] [--json <path>]`: measures the
+ * engine on a deterministic corpus and prints the figures (never judging them: nothing here fails on a
+ * time); `npm run bench` then writes them into docs/performance.md (scripts/performanceReport.mjs). With
+ * --compare, runs the AWS tutorial's Pillow approach, vipsthumbnail and djpeg's 1/8-scale decode on the
+ * same files. Two scenarios: `thumbnail` (one thumbnail per upload) and `renditions` (four per upload,
+ * against one, against a pipeline per size and against Pillow; HEIC; placeholders); --only runs one.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,8 +16,17 @@ import { readFlagValues } from '../../common/flags';
 import { type BurstResult, runBurst } from './burstWorker';
 import { measureColdStart } from './coldStart';
 import { type Comparison, compareTools } from './compare';
-import { CORPUS, ensureCorpus } from './corpus';
-import { ASSUMED_S3_MS, memoryOptions, recommendMemory } from './lambdaCost';
+import { CORPUS, ensureCorpus, ensureHeic } from './corpus';
+import { findPillowPython, hasCommand } from './comparisons';
+import { type HeicJob, type HeicRun, runHeicJob } from './heicWorker';
+import { measureRenditions, type RenditionsFigures } from './renditionsScenario';
+import {
+  ASSUMED_MANIFEST_MS,
+  ASSUMED_S3_MS,
+  memoryOptions,
+  RENDITIONS_LARGE_WITHIN_MS,
+  recommendMemory,
+} from './lambdaCost';
 import { MALLOC_ENV } from './lambdaEnvironment';
 import { type ClassTiming, timeClass } from './measureEngine';
 import { measureBackfill } from './backfillThroughput';
@@ -34,6 +45,15 @@ function burstInChild(files: readonly string[], rounds: number, concurrency: num
     env: { ...process.env, ...MALLOC_ENV },
   });
   return JSON.parse(output.toString()) as BurstResult;
+}
+
+/** A HEIC job in a fresh process: its peak RSS is that job's alone, from a cold start. */
+function heicInChild(job: HeicJob): HeicRun {
+  const output = execFileSync(process.execPath, [__filename, '--heic-worker', JSON.stringify(job)], {
+    env: { ...process.env, ...MALLOC_ENV },
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(output.toString()) as HeicRun;
 }
 
 function table(rows: ReadonlyArray<Record<string, string | number>>): void {
@@ -153,10 +173,94 @@ async function backfillSection(quick: boolean, cores: number) {
   return backfill;
 }
 
-const USAGE = 'usage: npm run bench [-- --compare] [--quick] [--json <path>]';
+async function renditionsSection(quick: boolean) {
+  const jpeg = join(CORPUS_DIR, 'jpeg-12mp.jpg');
+  const tiny = join(CORPUS_DIR, 'tiny.jpg');
+  await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+    .jpeg()
+    .toFile(tiny);
+  const heic = await ensureHeic(CORPUS_DIR, (line) => print(`  ${line}`));
+  const figures = await measureRenditions({
+    jpeg,
+    heic,
+    rounds: quick ? 1 : 5,
+    runs: quick ? 3 : 7,
+    python: findPillowPython(),
+    djpegTiny: hasCommand('djpeg') ? tiny : undefined,
+    heicProcesses: quick ? 1 : 5,
+    heicInChild,
+  });
+  printRenditions(figures);
+  return { ...figures, lambda: renditionsLambda(figures) };
+}
+
+function printRenditions(figures: RenditionsFigures): void {
+  const { cpuMs, targets, heic } = figures;
+  const outputs = figures.outputs.map((output) => `${output.side} ${output.format}`).join(', ');
+  print(
+    `\nRenditions (${outputs}) of the ${figures.input.size} JPEG, CPU ms per image (median of ${figures.rounds} interleaved rounds of ${figures.runs}; NaN: tool missing):`,
+  );
+  table([
+    { what: 'engine, the four from one decode', 'CPU ms': cpuMs.four },
+    { what: 'engine, one rendition (256 JPEG)', 'CPU ms': cpuMs.one },
+    { what: 'four independent sharp pipelines (the peers)', 'CPU ms': cpuMs.independent },
+    { what: 'Pillow, the four from one decode', 'CPU ms': cpuMs.pillowFour },
+    { what: 'djpeg 1/2-scale decode alone (the floor)', 'CPU ms': cpuMs.djpegHalfScale },
+    { what: 'placeholders (ThumbHash and dominant colour)', 'CPU ms': cpuMs.placeholders },
+  ]);
+  print(`four / one: ${figures.fourOverOne}x (target <= ${targets.fourOverOne}x)`);
+  print(
+    `four / independent pipelines: ${figures.fourOverIndependent}x (target <= ${targets.fourOverIndependent}x)`,
+  );
+  print(`four / Pillow's four: ${figures.fourOverPillow}x`);
+  print(`placeholders: ${cpuMs.placeholders} ms (target < ${targets.placeholdersCpuMs} ms)`);
+  if (!heic) {
+    print('HEIC: not measured (no heif-enc to make the file: apt-get install libheif-examples)');
+    return;
+  }
+  print(
+    `HEIC ${heic.size} (${(heic.bytes / 1e6).toFixed(1)} MB), fresh processes (median of ${heic.processes}): decode ${heic.decodeCpuMs} ms CPU (again in the same process ${heic.decodeAgainCpuMs}; target <= ${targets.heicDecodeCpuMs}), peak RSS ${heic.decodePeakRssMb} MB (target <= ${targets.heicPeakRssMb}); the four: ${heic.fourCpuMs} ms CPU, peak RSS ${heic.fourPeakRssMb} MB; module load ${heic.moduleCpuMs} ms, Node and bundle ${heic.baseRssMb} MB`,
+  );
+}
+
+/** The Lambda estimates for the four: a 12 MP JPEG typical, a 12 MP HEIC large, the HEIC's peak RSS. */
+function renditionsLambda(figures: RenditionsFigures) {
+  const s3Ms = ASSUMED_S3_MS + ASSUMED_MANIFEST_MS;
+  const heicMs = figures.heic?.fourCpuMs ?? Number.NaN;
+  const options = memoryOptions(figures.cpuMs.four, heicMs, s3Ms);
+  const peakRssMb = figures.heic?.fourPeakRssMb ?? Number.NaN;
+  const recommended = recommendMemory(options, peakRssMb, RENDITIONS_LARGE_WITHIN_MS);
+  // For a product that can wait longer for an iPhone photo's renditions: memory headroom alone.
+  const cheapest = recommendMemory(options, peakRssMb, Number.POSITIVE_INFINITY);
+  print(
+    `Lambda (arm64), the four per upload, plus an assumed ${s3Ms} ms of S3 transfer: ${
+      recommended
+        ? `recommended ${recommended.memoryMb} MB, about $${recommended.costPerMillionUsd} per million uploads`
+        : 'no candidate size fits'
+    }`,
+  );
+  return { assumedS3Ms: s3Ms, largeWithinMs: RENDITIONS_LARGE_WITHIN_MS, options, recommended, cheapest };
+}
+
+const SCENARIOS = ['thumbnail', 'renditions'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+function scenariosOf(only: string | undefined): readonly Scenario[] {
+  if (only === undefined) {
+    return SCENARIOS;
+  }
+  const scenario = SCENARIOS.find((name) => name === only);
+  if (!scenario) {
+    throw new UsageError(`--only takes one of ${SCENARIOS.join(', ')}, not ${only}`);
+  }
+  return [scenario];
+}
+
+const USAGE = 'usage: npm run bench [-- --compare] [--quick] [--only thumbnail|renditions] [--json <path>]';
 const OPTIONS = {
   compare: { type: 'boolean' },
   quick: { type: 'boolean' },
+  only: { type: 'string' },
   json: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -172,32 +276,42 @@ async function bench(argv: readonly string[]): Promise<void> {
     return;
   }
   const quick = values.quick ?? false;
+  const scenarios = scenariosOf(values.only);
+  if (values.compare && !scenarios.includes('thumbnail')) {
+    throw new UsageError(
+      '--compare is for the thumbnail scenario: the renditions scenario always measures its peers',
+    );
+  }
   const info = machine();
   const cores = Math.min(2, info.cores);
   print(
     `thumbnailer bench: ${info.cpu}, ${info.cores} cores, ${info.platform}, Node ${info.node}, sharp ${info.sharp} (libvips ${info.libvips}, ${info.libvipsThreadsPerImage} thread per image)`,
   );
   await ensureCorpus(CORPUS_DIR, (line) => print(`  ${line}`));
-
-  const engine = await engineSection(quick ? 5 : 15);
-  const processes = processSection(quick, cores);
-  const lambda = lambdaSection(engine, processes.burst.peakRssMb);
-  const comparison = values.compare ? await comparisonSection(quick, cores) : undefined;
-  const backfill = await backfillSection(quick, cores);
-
+  const thumbnail = scenarios.includes('thumbnail')
+    ? await thumbnailScenario(quick, cores, values.compare)
+    : {};
+  const renditions = scenarios.includes('renditions') ? await renditionsSection(quick) : undefined;
   await writeResults(
     {
       measuredAt: new Date().toISOString(),
-      options: { compare: values.compare ?? false, quick },
+      options: { compare: values.compare ?? false, quick, scenarios },
       machine: info,
-      engine,
-      ...processes,
-      lambda,
-      comparison,
-      backfill,
+      ...thumbnail,
+      renditions,
     },
     values.json,
   );
+}
+
+/** One thumbnail per upload: the engine on the corpus, processes, Lambda, comparisons, backfill. */
+async function thumbnailScenario(quick: boolean, cores: number, compare: boolean | undefined) {
+  const engine = await engineSection(quick ? 5 : 15);
+  const processes = processSection(quick, cores);
+  const lambda = lambdaSection(engine, processes.burst.peakRssMb);
+  const comparison = compare ? await comparisonSection(quick, cores) : undefined;
+  const backfill = await backfillSection(quick, cores);
+  return { engine, ...processes, lambda, comparison, backfill };
 }
 
 /**
@@ -215,6 +329,11 @@ async function writeResults(results: object, jsonOption: string | undefined): Pr
 }
 
 async function main(): Promise<void> {
+  const heicIndex = process.argv.indexOf('--heic-worker');
+  if (heicIndex !== -1) {
+    print(JSON.stringify(await runHeicJob(JSON.parse(process.argv[heicIndex + 1] ?? '{}') as HeicJob)));
+    return;
+  }
   const workerIndex = process.argv.indexOf('--burst-worker');
   if (workerIndex !== -1) {
     const job = JSON.parse(process.argv[workerIndex + 1] ?? '{}') as {

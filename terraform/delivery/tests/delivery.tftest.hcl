@@ -57,8 +57,7 @@ override_data {
 variables {
   project_name = "thumbs"
   aws_region   = "eu-west-1"
-  # The failover is tested as it will be used once the function URL entry point exists.
-  on_demand = true
+  # on_demand is left at its default, which is on.
 }
 
 run "the_distribution_is_https_only_http3_uncompressed_with_managed_policies" {
