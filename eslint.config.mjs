@@ -50,7 +50,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    // The gallery page's script runs in the browser, as a classic script, untyped; Node's globals (set for
+    // The gallery page's scripts run in the browser, as ES modules, untyped; Node's globals (set for
     // every file above, and merged, not replaced) are switched off so that `process` and the like are errors.
     files: ['src/tools/local/gallery/static/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
@@ -60,7 +60,7 @@ export default tseslint.config(
         ...Object.fromEntries(Object.keys(globals.node).map((name) => [name, 'off'])),
         ...globals.browser,
       },
-      sourceType: 'script',
+      sourceType: 'module',
     },
   },
   {

@@ -30,6 +30,8 @@ export async function startGallery(): Promise<RunningGallery> {
     s3,
     sourceBucket: 'uploads',
     thumbnailBucket: 'thumbnails',
+    thumbnailPrefix: '',
+    cdnUrl: 'http://127.0.0.1:9/',
     assetsDirectory: join(REPO_ROOT, 'src', 'tools', 'local', 'gallery', 'static'),
     onError: (error) => errors.push(error),
   });

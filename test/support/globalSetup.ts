@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { probeImageTools } from './containerTools';
+import { chromiumPath } from './browser';
 import { markUnavailable, requiredTiers, TIERS, type Tier, unavailableReason } from './tiers';
 import { messageOf } from '../../src/common/errors';
 
@@ -44,6 +45,7 @@ export default async function globalSetup(): Promise<void> {
     terraform: probeTerraform(),
     containers: await probeContainers(),
     heif: probeCommand('heif-enc', ['--list-encoders']),
+    chromium: chromiumPath() === undefined ? 'chromium is not on PATH' : undefined,
     image: probeImageTools(),
   };
   for (const [tier, reason] of Object.entries(verdicts) as [Tier, string | undefined][]) {

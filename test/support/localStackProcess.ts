@@ -10,6 +10,8 @@ import type { S3Endpoint } from './s3Client';
 export interface RunningLocalStack extends S3Endpoint {
   readonly child: ChildProcess;
   readonly galleryUrl: string;
+  /** The local CDN's address, as the banner printed it. */
+  readonly cdnUrl: string;
   /** The copy-paste upload command the banner printed. */
   readonly example: string;
   /** Everything printed so far, stdout and stderr interleaved. */
@@ -62,11 +64,13 @@ export async function startLocalStackProcess(
   const printed = recordOutput(child);
   const [, endpoint = ''] = await printed.waitFor(/S3 endpoint +(http:\/\/127\.0\.0\.1:\d+)/);
   const [, galleryUrl = ''] = await printed.waitFor(/gallery +(http:\/\/127\.0\.0\.1:\d+\/)/);
+  const [, cdnUrl = ''] = await printed.waitFor(/cdn +(http:\/\/127\.0\.0\.1:\d+\/)/);
   const [, example = ''] = await printed.waitFor(/^ {2}(AWS_ACCESS_KEY_ID=test .* s3 cp .*)$/m);
   return {
     child,
     endpoint,
     galleryUrl,
+    cdnUrl,
     example,
     accessKeyId: 'test',
     secretAccessKey: 'test',

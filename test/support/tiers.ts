@@ -12,6 +12,8 @@ export const TIERS = {
   terraform: 'terraform, its AWS provider in a local mirror named by TF_PLUGIN_DIR, and openssl',
   containers: 'a container runtime (Docker, Podman, ...) for testcontainers',
   heif: "heif-enc from Debian's libheif-examples (the HEIC fixtures are made with it)",
+  chromium:
+    "Debian's chromium (apt-get install chromium), which playwright-core drives headless (it never downloads a browser)",
   image:
     'buildah, podman, runc, debootstrap, cmake, g++, g++-aarch64-linux-gnu (g++-x86-64-linux-gnu on arm64) and qemu-user-static with binfmt_misc, as root (.ci/run does)',
 } as const;

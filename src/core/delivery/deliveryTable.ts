@@ -1,5 +1,5 @@
 import { type OutputFormat } from '../engine/thumbnailOptions';
-import { MAX_KEY_BYTES } from '../thumbnailKey';
+import { MAX_KEY_BYTES, renditionPrefix } from '../thumbnailKey';
 
 /** What the CDN needs to know of one rendition: where its objects are and in which formats. */
 export interface DeliveryRendition {
@@ -28,6 +28,24 @@ export function deliveryTable(renditions: readonly DeliveryRendition[], sourcePr
       renditions.map(({ name, keyPrefix, formats }) => [name, { keyPrefix, formats: [...formats] }]),
     ),
   };
+}
+
+/**
+ * The table of a configuration, as terraform/delivery builds it from the deployed function's environment:
+ * each rendition's key prefix (`<THUMBNAIL_PREFIX><name>/`, the bare prefix for the implicit one) and
+ * formats. The local CDN uses it.
+ */
+export function configuredDeliveryTable(config: {
+  readonly renditions: readonly { name: string; implicit?: true; formats: readonly OutputFormat[] }[];
+  readonly thumbnailPrefix: string;
+  readonly sourcePrefix: string;
+}): DeliveryTable {
+  const renditions = config.renditions.map((rendition) => ({
+    name: rendition.name,
+    keyPrefix: renditionPrefix(rendition, config.thumbnailPrefix),
+    formats: rendition.formats,
+  }));
+  return deliveryTable(renditions, config.sourcePrefix);
 }
 
 /** The token viewer-request.js holds where its table goes, quoted as Prettier writes it. */

@@ -10,6 +10,9 @@ import { isRemoval } from '../../function/processor/processRecord';
 import type { RecordResult } from '../../function/processor/recordOutcome';
 import { createObservability } from '../../aws/observability';
 import { type GalleryServer, startGalleryServer } from './gallery/galleryServer';
+import { type CdnServer, type OnDemandRenderer, startCdnServer } from './cdn/cdnServer';
+import { loadViewerFunction } from './cdn/viewerFunction';
+import { configuredDeliveryTable } from '../../core/delivery/deliveryTable';
 import { GalleryState } from './gallery/galleryState';
 import { type LocalS3Server, LOCAL_HOST, startLocalS3Server } from './s3server/localS3Server';
 import { prepareDataDirectory } from './dataDirectory';
@@ -30,6 +33,8 @@ export interface LocalStackOptions extends LocalStackArguments {
   readonly print: (line: string) => void;
   /** Delays between retries of a failed event; Lambda retries an asynchronous event twice. */
   readonly retryDelaysMs?: readonly number[];
+  /** What the local CDN fails over to when a rendition is missing (the on-demand entry point); none: a 404. */
+  readonly renderer?: OnDemandRenderer;
 }
 
 /** Where the stack appends every event it publishes, one JSON line each: beside the data folder. */
@@ -38,6 +43,8 @@ export const eventLogPath = (dataDir: string): string => `${dataDir.replace(/\/+
 export interface LocalStack {
   readonly endpoint: string;
   readonly galleryUrl: string;
+  /** The local CDN: the delivery stack's URL scheme over the thumbnail bucket (docs/delivery.md). */
+  readonly cdnUrl: string;
   /** The JSON-lines log of every event published (what an EventBridge rule would receive). */
   readonly eventLog: string;
   readonly config: Config;
@@ -63,6 +70,7 @@ export class PortUnavailableError extends Error {
 const PORT_SETTINGS = {
   S3: { flag: '--port', env: 'LOCAL_S3_PORT' },
   gallery: { flag: '--gallery-port', env: 'LOCAL_GALLERY_PORT' },
+  CDN: { flag: '--cdn-port', env: 'LOCAL_CDN_PORT' },
 } as const;
 
 /** Turns a listen error into which port, what is wrong with it, and the flag that picks another. */
@@ -88,6 +96,15 @@ async function listeningOn<T>(which: keyof typeof PORT_SETTINGS, port: number, s
 
 /** Where the gallery page's static files are: beside this module, in src/ under tests and in dist/ when built. */
 const GALLERY_ASSETS = join(__dirname, 'gallery', 'static');
+
+/** The delivery stack's viewer-request function, read from the checkout as Terraform reads it. */
+const VIEWER_FUNCTION = join(
+  __dirname,
+  __dirname.endsWith(join('dist', 'local')) ? '../..' : '../../..',
+  'terraform',
+  'delivery',
+  'viewer-request.js',
+);
 
 /**
  * The whole pipeline on this machine: an S3 server, the Lambda's own handler called for every object
@@ -115,16 +132,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     forcePathStyle: true,
     credentials: own,
   });
-  let gallery: GalleryServer;
+  let servers: Servers;
   try {
-    gallery = await startHandlerAndGallery(options, config, s3, uploads);
+    servers = await startHandlerAndGallery(options, config, s3, uploads);
   } catch (error) {
     s3.destroy();
     await server.stop();
     await lock.release();
     throw error;
   }
-  return running({ options, config, server, s3, gallery, uploads, lock });
+  return running({ options, config, server, s3, ...servers, uploads, lock });
+}
+
+/** The servers started once the S3 server listens. */
+interface Servers {
+  readonly gallery: GalleryServer;
+  readonly cdn: CdnServer;
 }
 
 interface Parts {
@@ -133,14 +156,16 @@ interface Parts {
   readonly server: LocalS3Server;
   readonly s3: S3Client;
   readonly gallery: GalleryServer;
+  readonly cdn: CdnServer;
   readonly uploads: Uploads;
   readonly lock: DataLock;
 }
 
-function running({ options, config, server, s3, gallery, uploads, lock }: Parts): LocalStack {
+function running({ options, config, server, s3, gallery, cdn, uploads, lock }: Parts): LocalStack {
   return {
     endpoint: server.endpoint,
     galleryUrl: gallery.url,
+    cdnUrl: cdn.url,
     eventLog: eventLogPath(options.dataDir),
     config,
     idle: () => uploads.queue.onIdle(),
@@ -153,6 +178,7 @@ function running({ options, config, server, s3, gallery, uploads, lock }: Parts)
       await server.stopTakingUploads(options.sourceBucket);
       await uploads.queue.onIdle();
       await gallery.stop();
+      await cdn.stop();
       s3.destroy();
       await server.stop();
       await uploads.memory.flushed();
@@ -161,19 +187,25 @@ function running({ options, config, server, s3, gallery, uploads, lock }: Parts)
   };
 }
 
-/** What runs once the S3 server listens: the handler, the gallery, and catching up on earlier uploads. */
+/** What runs once the S3 server listens: the handler, the CDN, the gallery, and catching up. */
 async function startHandlerAndGallery(
   options: LocalStackOptions,
   config: Config,
   s3: S3Client,
   uploads: Uploads,
-): Promise<GalleryServer> {
+): Promise<Servers> {
   const publisher = createLocalEventLog(eventLogPath(options.dataDir), (event) => {
     uploads.gallery.published(event);
   });
   const handler = createS3EventHandler({ ...createObservability(options.env), s3, config, publisher });
   uploads.handleWith((notice, catchingUp) => deliver(handler, notice, catchingUp, options, uploads));
-  const gallery = await listeningOn('gallery', options.galleryPort, () => startGallery(options, s3, uploads));
+  const cdn = await listeningOn('CDN', options.cdnPort, () => startCdn(options, config, s3));
+  const gallery = await listeningOn('gallery', options.galleryPort, () =>
+    startGallery(options, config, s3, uploads, cdn.url),
+  ).catch(async (error: unknown) => {
+    await cdn.stop();
+    throw error;
+  });
   try {
     await catchUp(s3, options.sourceBucket, (notice) => {
       // Rejected before, as it is now: shown in the gallery as such, not decoded and reported again.
@@ -184,9 +216,10 @@ async function startHandlerAndGallery(
         uploads.enqueue(notice, true);
       }
     });
-    return gallery;
+    return { gallery, cdn };
   } catch (error) {
     await gallery.stop();
+    await cdn.stop();
     throw error;
   }
 }
@@ -245,13 +278,36 @@ function startS3Server(options: LocalStackOptions, uploads: Uploads): Promise<Lo
   });
 }
 
-function startGallery(options: LocalStackOptions, s3: S3Client, uploads: Uploads): Promise<GalleryServer> {
+/** The local CDN, running the delivery stack's own viewer function with this configuration's table. */
+async function startCdn(options: LocalStackOptions, config: Config, s3: S3Client): Promise<CdnServer> {
+  const viewer = await loadViewerFunction(VIEWER_FUNCTION, configuredDeliveryTable(config));
+  return startCdnServer({
+    port: options.cdnPort,
+    viewer,
+    s3,
+    thumbnailBucket: options.thumbnailBucket,
+    renderer: options.renderer,
+    onError: (error) => {
+      options.print(`error    cdn: ${printable(messageOf(error))}`);
+    },
+  });
+}
+
+function startGallery(
+  options: LocalStackOptions,
+  config: Config,
+  s3: S3Client,
+  uploads: Uploads,
+  cdnUrl: string,
+): Promise<GalleryServer> {
   return startGalleryServer({
     port: options.galleryPort,
     state: uploads.gallery,
     s3,
     sourceBucket: options.sourceBucket,
     thumbnailBucket: options.thumbnailBucket,
+    thumbnailPrefix: config.thumbnailPrefix,
+    cdnUrl,
     assetsDirectory: GALLERY_ASSETS,
     onError: (error) => {
       options.print(`error    gallery: ${printable(messageOf(error))}`);

@@ -13,6 +13,7 @@ handler for every object created in the source bucket, and a gallery of the resu
 Options (each also settable by the environment variable shown):
   --port <n>              S3 port, 0-65535; 0 picks a free one  LOCAL_S3_PORT       (4569)
   --gallery-port <n>      gallery port; 0 picks a free one      LOCAL_GALLERY_PORT  (S3 port + 1, or 0)
+  --cdn-port <n>          local CDN port; 0 picks a free one    LOCAL_CDN_PORT      (S3 port + 2, or 0)
   --data-dir <path>       where objects are kept (relative to   LOCAL_S3_DATA_DIR   (.local-s3 in
                           the folder npm start was run in)                          the checkout)
   --fresh                 empty the data folder first (only one the stack created)
@@ -30,6 +31,8 @@ set). Thumbnail settings come from the same variables as in Lambda: THUMBNAIL_WI
 export interface LocalStackArguments {
   readonly port: number;
   readonly galleryPort: number;
+  /** The local CDN's port: the delivery URL scheme over the thumbnail bucket. */
+  readonly cdnPort: number;
   readonly dataDir: string;
   readonly fresh: boolean;
   readonly sourceBucket: string;
@@ -44,6 +47,7 @@ export interface LocalStackArguments {
 const FLAGS = {
   port: { type: 'string' },
   'gallery-port': { type: 'string' },
+  'cdn-port': { type: 'string' },
   'data-dir': { type: 'string' },
   fresh: { type: 'boolean' },
   'source-bucket': { type: 'string' },
@@ -59,6 +63,7 @@ type ValueFlag = Exclude<keyof typeof FLAGS, 'fresh' | 'help'>;
 const ENVIRONMENT: Record<ValueFlag, string> = {
   port: 'LOCAL_S3_PORT',
   'gallery-port': 'LOCAL_GALLERY_PORT',
+  'cdn-port': 'LOCAL_CDN_PORT',
   'data-dir': 'LOCAL_S3_DATA_DIR',
   'source-bucket': 'SOURCE_BUCKET',
   'thumbnail-bucket': 'THUMBNAIL_BUCKET',
@@ -168,29 +173,56 @@ function strayArgument(env: NodeJS.ProcessEnv) {
 /** Every value flag read and checked, then the pairs that must differ. */
 function settings(read: SettingsReader) {
   const port = read.wholeNumber('port', 0, 65535) ?? 4569;
-  const galleryPort = read.wholeNumber('gallery-port', 0, 65535) ?? (port === 0 ? 0 : port + 1);
+  // The gallery's and the CDN's follow the S3 port (0 for 0: each picks a free one).
+  const after = (offset: number) => (port === 0 ? 0 : port + offset);
+  const galleryPort = read.wholeNumber('gallery-port', 0, 65535) ?? after(1);
+  const cdnPort = read.wholeNumber('cdn-port', 0, 65535) ?? after(2);
   const sourceBucket = read.bucket('source-bucket') ?? 'uploads';
   const thumbnailBucket = read.bucket('thumbnail-bucket') ?? 'thumbnails';
   const concurrency = read.wholeNumber('concurrency', 1, 256) ?? availableParallelism();
   const drainSeconds = read.wholeNumber('drain-seconds', 0, 3600) ?? 30;
   // The default stays in the checkout wherever npm start is run from, as the README says.
   const dataDir = read.folder('data-dir') ?? resolve('.local-s3');
-  const values = { port, galleryPort, dataDir, sourceBucket, thumbnailBucket, concurrency, drainSeconds };
+  const values = {
+    port,
+    galleryPort,
+    cdnPort,
+    dataDir,
+    sourceBucket,
+    thumbnailBucket,
+    concurrency,
+    drainSeconds,
+  };
   checkPairs(values, read.problems);
   return values;
 }
 
 /** Settings fine one by one that cannot go together. */
 function checkPairs(values: ReturnType<typeof settings>, problems: string[]): void {
-  const { port, galleryPort, sourceBucket, thumbnailBucket } = values;
+  const { port, galleryPort, cdnPort, sourceBucket, thumbnailBucket } = values;
   if (sourceBucket === thumbnailBucket) {
     problems.push(`the source and thumbnail buckets are both "${sourceBucket}": they must differ`);
   }
-  if (galleryPort === port && port !== 0) {
-    problems.push(`the S3 and gallery ports are both ${port}: they must differ (0 picks a free one)`);
-  }
-  if (galleryPort > 65535) {
-    problems.push('--gallery-port: the default (S3 port + 1) is 65536, out of range; set it');
+  const ports = [
+    ['S3', port],
+    ['gallery', galleryPort],
+    ['CDN', cdnPort],
+  ] as const;
+  ports.forEach(([name, value], index) => {
+    const same = ports.slice(0, index).find(([, other]) => other === value && value !== 0);
+    if (same) {
+      problems.push(
+        `the ${same[0]} and ${name} ports are both ${value}: they must differ (0 picks a free one)`,
+      );
+    }
+  });
+  for (const [flag, value, offset] of [
+    ['--gallery-port', galleryPort, 1],
+    ['--cdn-port', cdnPort, 2],
+  ] as const) {
+    if (value > 65535) {
+      problems.push(`${flag}: the default (S3 port + ${offset}) is ${value}, out of range; set it`);
+    }
   }
 }
 

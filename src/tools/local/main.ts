@@ -11,6 +11,7 @@ import {
   parseLocalStackArguments,
 } from './localStackArguments';
 import { ConfigError, describeError, exitWith, UsageError } from '../../common/errors';
+import { describeRendition } from '../../core/renditions';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -18,16 +19,26 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
 
+/** What each upload becomes: the THUMBNAIL_* thumbnail, or else every rendition RENDITIONS lists. */
+function madeInto(stack: LocalStack): string {
+  const { renditions, thumbnail } = stack.config;
+  if (renditions.every((rendition) => rendition.implicit)) {
+    const { width, height, fit, format } = thumbnail;
+    return `${format}, ${fit} ${width}x${height}`;
+  }
+  return renditions.map(describeRendition).join('; ');
+}
+
 function banner(stack: LocalStack, args: LocalStackArguments): string {
   const example = `AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --endpoint-url ${stack.endpoint} s3 cp cat.jpg s3://${args.sourceBucket}/`;
-  const { width, height, fit, format } = stack.config.thumbnail;
   return [
     'thumbnailer local stack is running',
     `  S3 endpoint   ${stack.endpoint}  (path-style; any region)`,
     '  credentials   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test',
-    `  buckets       ${args.sourceBucket} -> ${args.thumbnailBucket}  (${format}, ${fit} ${width}x${height})`,
+    `  buckets       ${args.sourceBucket} -> ${args.thumbnailBucket}  (${madeInto(stack)})`,
     `  data          ${args.dataDir}  (kept across restarts; ${args.fresh ? 'emptied by --fresh' : '--fresh empties it'})`,
     `  gallery       ${stack.galleryUrl}`,
+    `  cdn           ${stack.cdnUrl}`,
     `  events        ${stack.eventLog}  (JSON lines, as an EventBridge rule receives them)`,
     `  concurrency   ${args.concurrency}`,
     '',

@@ -83,6 +83,14 @@ describe('npm start under hostile requests', () => {
     expect(stack.output()).not.toMatch(/^error /m);
   });
 
+  it('stays up and answers every request to its local CDN', async () => {
+    const { host, port } = new URL(stack.cdnUrl);
+    const options = { endOnFailure: true, aliveStatus: 404 };
+    await answersEveryRequest(Number(port), host, Math.ceil(FUZZ_RUNS / 10), options).catch(withOutput);
+    expect(stack.child.exitCode).toBeNull();
+    expect(stack.output()).not.toMatch(/^error /m);
+  });
+
   it('stays up and answers every request to its S3 server', async () => {
     const { host, port } = new URL(stack.endpoint);
     const options = {

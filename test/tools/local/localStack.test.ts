@@ -157,7 +157,10 @@ describe('npm start: the local stack', () => {
     const page = await fetch(stack.galleryUrl);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
-    expect(await page.text()).toContain('<script src="gallery.js"');
+    expect(page.headers.get('content-security-policy')).toContain(
+      `img-src 'self' ${new URL(stack.cdnUrl).origin}`,
+    );
+    expect(await page.text()).toContain('<script type="module" src="gallery.js"');
     expect(await (await fetch(`${stack.galleryUrl}gallery.js`)).text()).toContain('new EventSource');
     const items = (await (await fetch(`${stack.galleryUrl}api/items`)).json()) as Array<
       Record<string, unknown>
@@ -179,6 +182,22 @@ describe('npm start: the local stack', () => {
     expect(notAnImage.headers.get('content-type')).toBe('application/octet-stream');
     expect(notAnImage.headers.get('content-disposition')).toMatch(/^attachment; filename="bad.png"/);
     expect((await fetch(`${stack.galleryUrl}object/elsewhere/secret`)).status).toBe(404);
+  });
+
+  it("hands the page each upload's manifest, and serves its rendition through the local CDN", async () => {
+    const body = await solidImage(300, 200, 'png');
+    await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'cdn/good.png', Body: body }));
+    await stack.waitFor(madeLine('cdn/good.png'));
+    const manifest = (await (await fetch(`${stack.galleryUrl}api/manifest?key=cdn%2Fgood.png`)).json()) as {
+      renditions: { name: string; key: string }[];
+    };
+    expect(manifest.renditions).toEqual([
+      expect.objectContaining({ name: 'thumbnail', key: 'cdn/good.png.jpg' }),
+    ]);
+    expect((await fetch(`${stack.galleryUrl}api/manifest?key=cdn%2Fnothing.png`)).status).toBe(404);
+    // The one implicit rendition through the local CDN, at its delivery URL.
+    const delivered = await fetch(`${stack.cdnUrl}thumbnail/cdn/good.png`);
+    expect([delivered.status, delivered.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
   });
 
   it('announces changes to the gallery page as they happen', async () => {

@@ -10,6 +10,7 @@ describe('parseLocalStackArguments', () => {
     expect(parseLocalStackArguments([], {})).toEqual({
       port: 4569,
       galleryPort: 4570,
+      cdnPort: 4571,
       dataDir: resolve('.local-s3'),
       fresh: false,
       sourceBucket: 'uploads',
@@ -128,6 +129,19 @@ describe('parseLocalStackArguments refuses, naming the flag or variable and what
     ['the same bucket twice', ['--source-bucket', 'thumbnails'], {}, 'buckets are both "thumbnails"'],
     ['the same port twice', ['--port', '5000', '--gallery-port', '5000'], {}, 'ports are both 5000'],
     ['a default gallery port past the end', ['--port', '65535'], {}, '(S3 port + 1) is 65536'],
+    [
+      'a default CDN port past the end',
+      ['--port', '65534'],
+      {},
+      '--cdn-port: the default (S3 port + 2) is 65536',
+    ],
+    [
+      'the CDN on the gallery port',
+      ['--gallery-port', '6000', '--cdn-port', '6000'],
+      {},
+      'gallery and CDN ports are both 6000',
+    ],
+    ['a bad CDN port variable', [], { LOCAL_CDN_PORT: '-1' }, 'LOCAL_CDN_PORT="-1": must be a whole number'],
     ['half a key pair', [], { LOCAL_ACCESS_KEY_ID: 'x' }, 'LOCAL_SECRET_ACCESS_KEY'],
   ])('%s', (_name, argv, env, message) => {
     expect(() => parseLocalStackArguments(argv, env)).toThrow(UsageError);

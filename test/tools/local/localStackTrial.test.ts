@@ -243,15 +243,44 @@ describe('the README and docs/local-stack.md quote the banner npm start prints',
   it('word for word, but for the ports, the data paths and the CPU count', async () => {
     const stack = await startLocalStackProcess(['--port', '0', '--data-dir', dataDir, '--concurrency', '2']);
     expect(await stack.stop()).toBe(0);
-    const [s3Port, galleryPort] = [new URL(stack.endpoint).port, new URL(stack.galleryUrl).port];
+    const [s3Port, galleryPort, cdnPort] = [stack.endpoint, stack.galleryUrl, stack.cdnUrl].map(
+      (url) => new URL(url).port,
+    );
     const printed = stack.output().slice(0, stack.output().indexOf('\n\n\nSIGTERM'));
     const asQuoted = printed
       .replaceAll(`127.0.0.1:${s3Port}`, '127.0.0.1:4569')
       .replaceAll(`127.0.0.1:${galleryPort}`, '127.0.0.1:4570')
+      .replaceAll(`127.0.0.1:${cdnPort}`, '127.0.0.1:4571')
       .replaceAll(dataDir, '/path/to/thumbnailer/.local-s3');
     for (const document of ['README.md', 'docs/local-stack.md']) {
       const text = await readFile(join(REPO_ROOT, document), 'utf8');
       expect(text).toContain(`\`\`\`text\n${asQuoted}\n\`\`\``);
+    }
+  });
+});
+
+describe('npm start with RENDITIONS', () => {
+  it('names the renditions in its banner and every rendition made in its line for an upload', async () => {
+    const renditions = [
+      { name: 'square', width: 64, height: 64, fit: 'cover', formats: ['webp', 'jpeg'] },
+      { name: 'card', width: 120, height: 90, formats: ['webp'] },
+    ];
+    const stack = await startLocalStackProcess(['--port', '0', '--data-dir', dataDir], {
+      env: { RENDITIONS: JSON.stringify(renditions) },
+    });
+    try {
+      expect(stack.output()).toMatch(
+        /^ {2}buckets +uploads -> thumbnails {2}\(square 64x64 cover webp,jpeg; card 120x90 inside webp\)$/m,
+      );
+      const s3 = s3ClientFor(stack);
+      const body = await solidImage(400, 300, 'png');
+      await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'cat.png', Body: body }));
+      s3.destroy();
+      await stack.waitFor(
+        /^made +uploads\/cat\.png -> thumbnails: square 64x64 \(webp [\d.]+ (B|KB), jpeg [\d.]+ (B|KB)\), card 120x90 \(webp [\d.]+ (B|KB)\) \(\d+ ms\)$/m,
+      );
+    } finally {
+      expect(await stack.stop()).toBe(0);
     }
   });
 });

@@ -12,7 +12,11 @@ const ASSETS: Readonly<Record<string, readonly [file: string, contentType: strin
   '/': ['index.html', 'text/html; charset=utf-8'],
   '/gallery.css': ['gallery.css', 'text/css; charset=utf-8'],
   '/gallery.js': ['gallery.js', 'text/javascript; charset=utf-8'],
+  '/placeholders.js': ['placeholders.js', 'text/javascript; charset=utf-8'],
 };
+
+/** The ThumbHash decoder, the `thumbhash` package's own ES module, served to the page as it is. */
+const THUMBHASH_MODULE = require.resolve('thumbhash');
 
 /**
  * Reads the page's files once, at start: `src/tools/local/gallery/static` under tests, its copy beside the
@@ -29,5 +33,6 @@ export async function loadGalleryAssets(directory: string): Promise<ReadonlyMap<
       return [path, { contentType, body }] as const;
     }),
   );
-  return new Map(entries);
+  const thumbhash = { contentType: 'text/javascript; charset=utf-8', body: await readFile(THUMBHASH_MODULE) };
+  return new Map([...entries, ['/thumbhash.js', thumbhash]]);
 }

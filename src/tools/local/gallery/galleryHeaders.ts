@@ -14,17 +14,21 @@ const EVERY_ANSWER: OutgoingHttpHeaders = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'; sandbox",
 };
 
-/** The page itself: its own script, styles and images only; no inline code, no other origin, no frames. */
-export const PAGE_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The page itself: its own script and styles, images from itself and the local CDN only; no inline code,
+ * no other origin, no frames.
+ */
+export const pagePolicy = (cdnUrl: string): string =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' ${new URL(cdnUrl).origin}`,
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 /** Writes the head of an answer: the headers every answer carries, then the route's own. */
 export function writeHead(response: ServerResponse, status: number, headers: OutgoingHttpHeaders = {}): void {

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { type Sniffed, sniffFormat } from '../../../core/engine/sniffFormat';
-import { MAX_KEY_BYTES } from '../../../core/thumbnailKey';
+import { manifestKey, MAX_KEY_BYTES } from '../../../core/thumbnailKey';
+import { readManifest } from '../../../core/manifest';
 import { answer, type Refusal, writeHead } from './galleryHeaders';
 import { httpStatusOf } from '../../../common/errors';
 
@@ -141,4 +142,31 @@ export async function serveObject(
   // Fails only when the reader goes away (or the S3 server does, mid-object); either way the answer
   // is already cut short, and pipeline has closed both ends.
   await pipeline(Readable.from(followedBy(head, ended, chunks)), response).catch(() => undefined);
+}
+
+/**
+ * The manifest of a source (`<prefix>_manifests/<key>.json` in the thumbnail bucket), checked, as JSON:
+ * the page reads every rendition and the placeholders from it. A 404 until the manifest is written.
+ */
+export async function serveManifest(
+  gallery: { readonly s3: S3Client; readonly thumbnailBucket: string; readonly thumbnailPrefix: string },
+  sourceKey: string,
+  response: ServerResponse,
+): Promise<void> {
+  if (sourceKey === '' || Buffer.byteLength(sourceKey) > MAX_KEY_BYTES) {
+    answer(response, 400, `a key is 1 to ${MAX_KEY_BYTES} bytes`);
+    return;
+  }
+  const address = { bucket: gallery.thumbnailBucket, key: manifestKey(sourceKey, gallery.thumbnailPrefix) };
+  const object = await getObject(gallery.s3, address, response);
+  const manifest = object?.Body && readManifest(await object.Body.transformToString());
+  if (!object) {
+    return;
+  }
+  if (!manifest) {
+    answer(response, 502, 'the manifest in the thumbnail bucket is not one this version reads');
+    return;
+  }
+  writeHead(response, 200, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(manifest));
 }

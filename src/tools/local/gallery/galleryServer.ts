@@ -1,11 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { refuseConnect } from '../refuseConnect';
 import { answerStalledRequests } from '../stalledRequests';
+import { listen } from '../listen';
 import { LOCAL_HOST } from '../s3server/localS3Server';
 import { type GalleryAsset, loadGalleryAssets } from './galleryAssets';
-import { answer, hostIsOurs, PAGE_POLICY, type Refusal, writeHead } from './galleryHeaders';
-import { objectAddress, serveObject } from './galleryObjects';
+import { answer, hostIsOurs, pagePolicy, type Refusal, writeHead } from './galleryHeaders';
+import { objectAddress, serveManifest, serveObject } from './galleryObjects';
 import type { GalleryState } from './galleryState';
 
 export interface GalleryServer {
@@ -20,6 +21,10 @@ export interface GalleryOptions {
   readonly s3: S3Client;
   readonly sourceBucket: string;
   readonly thumbnailBucket: string;
+  /** THUMBNAIL_PREFIX: where the manifests are (`<prefix>_manifests/<source key>.json`). */
+  readonly thumbnailPrefix: string;
+  /** The local CDN's address: the page shows every rendition through it. */
+  readonly cdnUrl: string;
   /** The folder holding the page's static files (index.html, gallery.css, gallery.js). */
   readonly assetsDirectory: string;
   /** Told of anything that went wrong inside the gallery (the request got a 500, the server goes on). */
@@ -51,7 +56,7 @@ function json(response: ServerResponse, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
-type Route = (gallery: Gallery, request: IncomingMessage, response: ServerResponse) => void;
+type Route = (gallery: Gallery, request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
 /** The routes at fixed paths (the page's files are added from the assets). */
 const ROUTES: Readonly<Record<string, Route>> = {
@@ -62,7 +67,15 @@ const ROUTES: Readonly<Record<string, Route>> = {
     json(response, gallery.state.publishedEvents());
   },
   '/api/buckets': (gallery, _request, response) => {
-    json(response, { source: gallery.sourceBucket, thumbnails: gallery.thumbnailBucket });
+    json(response, {
+      source: gallery.sourceBucket,
+      thumbnails: gallery.thumbnailBucket,
+      cdn: gallery.cdnUrl,
+    });
+  },
+  '/api/manifest': (gallery, request, response) => {
+    const query = new URLSearchParams((request.url ?? '').split(/\?(.*)/s)[1] ?? '');
+    return serveManifest(gallery, query.get('key') ?? '', response);
   },
   '/api/events': (gallery, request, response) => {
     streamChanges(gallery.state, request, response);
@@ -73,8 +86,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
   },
 };
 
-function serveAsset(path: string, asset: GalleryAsset, response: ServerResponse): void {
-  const policy = path === '/' ? { 'content-security-policy': PAGE_POLICY } : {};
+function serveAsset(gallery: Gallery, path: string, asset: GalleryAsset, response: ServerResponse): void {
+  const policy = path === '/' ? { 'content-security-policy': pagePolicy(gallery.cdnUrl) } : {};
   writeHead(response, 200, {
     'content-type': asset.contentType,
     'content-length': asset.body.length,
@@ -89,9 +102,9 @@ async function route(gallery: Gallery, request: IncomingMessage, response: Serve
   const asset = gallery.assets.get(path);
   const fixed = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
   if (asset) {
-    serveAsset(path, asset, response);
+    serveAsset(gallery, path, asset, response);
   } else if (fixed) {
-    fixed(gallery, request, response);
+    await fixed(gallery, request, response);
   } else if (path === '/object' || path.startsWith('/object/')) {
     await serveAddressed(gallery, path, new URLSearchParams(search), response);
   } else {
@@ -149,17 +162,6 @@ function failed(gallery: Gallery, response: ServerResponse, error: unknown): voi
     // Fall through: nothing more can be said on this connection.
   }
   response.destroy();
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, LOCAL_HOST, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
 }
 
 /** The gallery on 127.0.0.1: each original beside its thumbnail, with sizes and status. */
