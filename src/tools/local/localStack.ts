@@ -6,6 +6,7 @@ import { WorkQueue } from '../../common/workQueue';
 import { s3Notification } from '../../aws/events/s3Notification';
 import { type S3ObjectEvent } from '../../aws/events/parseS3Event';
 import { createS3EventHandler } from '../../function/handlers/s3Event';
+import { createOnDemandRenderer } from '../../function/processor/onDemand';
 import { isRemoval } from '../../function/processor/processRecord';
 import type { RecordResult } from '../../function/processor/recordOutcome';
 import { createObservability } from '../../aws/observability';
@@ -33,7 +34,7 @@ export interface LocalStackOptions extends LocalStackArguments {
   readonly print: (line: string) => void;
   /** Delays between retries of a failed event; Lambda retries an asynchronous event twice. */
   readonly retryDelaysMs?: readonly number[];
-  /** What the local CDN fails over to when a rendition is missing (the on-demand entry point); none: a 404. */
+  /** What the local CDN fails over to when a rendition is missing; by default the on-demand entry point. */
   readonly renderer?: OnDemandRenderer;
 }
 
@@ -197,9 +198,12 @@ async function startHandlerAndGallery(
   const publisher = createLocalEventLog(eventLogPath(options.dataDir), (event) => {
     uploads.gallery.published(event);
   });
-  const handler = createS3EventHandler({ ...createObservability(options.env), s3, config, publisher });
+  const dependencies = { ...createObservability(options.env), s3, config, publisher };
+  const handler = createS3EventHandler(dependencies);
   uploads.handleWith((notice, catchingUp) => deliver(handler, notice, catchingUp, options, uploads));
-  const cdn = await listeningOn('CDN', options.cdnPort, () => startCdn(options, config, s3));
+  // A miss at the CDN goes to the function's own on-demand entry point, as CloudFront's origin group does.
+  const renderer = options.renderer ?? createOnDemandRenderer(dependencies);
+  const cdn = await listeningOn('CDN', options.cdnPort, () => startCdn(options, config, s3, renderer));
   const gallery = await listeningOn('gallery', options.galleryPort, () =>
     startGallery(options, config, s3, uploads, cdn.url),
   ).catch(async (error: unknown) => {
@@ -279,14 +283,19 @@ function startS3Server(options: LocalStackOptions, uploads: Uploads): Promise<Lo
 }
 
 /** The local CDN, running the delivery stack's own viewer function with this configuration's table. */
-async function startCdn(options: LocalStackOptions, config: Config, s3: S3Client): Promise<CdnServer> {
+async function startCdn(
+  options: LocalStackOptions,
+  config: Config,
+  s3: S3Client,
+  renderer: OnDemandRenderer,
+): Promise<CdnServer> {
   const viewer = await loadViewerFunction(VIEWER_FUNCTION, configuredDeliveryTable(config));
   return startCdnServer({
     port: options.cdnPort,
     viewer,
     s3,
     thumbnailBucket: options.thumbnailBucket,
-    renderer: options.renderer,
+    renderer,
     onError: (error) => {
       options.print(`error    cdn: ${printable(messageOf(error))}`);
     },

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import sharp from 'sharp';
 import { getObject, listKeys } from '../../support/bucketContents';
@@ -198,6 +198,25 @@ describe('npm start: the local stack', () => {
     // The one implicit rendition through the local CDN, at its delivery URL.
     const delivered = await fetch(`${stack.cdnUrl}thumbnail/cdn/good.png`);
     expect([delivered.status, delivered.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
+  });
+
+  it('makes a rendition missing from the bucket on the first CDN request, as the on-demand origin does', async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'uploads',
+        Key: 'cdn/gone.png',
+        Body: await solidImage(300, 200, 'png'),
+      }),
+    );
+    await stack.waitFor(madeLine('cdn/gone.png'));
+    await s3.send(new DeleteObjectCommand({ Bucket: 'thumbnails', Key: 'cdn/gone.png.jpg' }));
+    const delivered = await fetch(`${stack.cdnUrl}thumbnail/cdn/gone.png`);
+    expect([delivered.status, delivered.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
+    const stored = await getObject(s3, 'thumbnails', 'cdn/gone.png.jpg');
+    expect(Buffer.from(await delivered.arrayBuffer()).equals(stored?.body ?? Buffer.alloc(0))).toBe(true);
+    // No original, no rendition: the on-demand entry point refuses, and nothing is stored.
+    expect((await fetch(`${stack.cdnUrl}thumbnail/cdn/never-uploaded.png`)).status).toBe(404);
+    expect(await getObject(s3, 'thumbnails', 'cdn/never-uploaded.png.jpg')).toBeUndefined();
   });
 
   it('announces changes to the gallery page as they happen', async () => {
