@@ -173,4 +173,14 @@ describeTier('chromium', 'the gallery in Chromium', () => {
     process.stdout.write(`gallery screenshot: ${screenshot}\n`);
     expect(problems).toEqual([]);
   });
+
+  it('shows a key made of markup as text, and runs none of it', async () => {
+    const key = `odd/<img src=x onerror="globalThis.injected=1">"'&amp;.jpg`;
+    await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: key, Body: await photoJpeg(300, 200, 5) }));
+    const hostile = page.locator('article.card').filter({ hasText: key });
+    await hostile.locator('.frame.loaded').nth(2).waitFor();
+    expect(await page.evaluate(() => (globalThis as { injected?: unknown }).injected)).toBeUndefined();
+    expect(await hostile.locator('img[src="x"]').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
 });
