@@ -165,7 +165,9 @@ export async function makeFromUpload(version: Version, deps: RecordDependencies)
   }
   const eTag = version.eTag ?? download.eTag;
   const object = { ...version, eTag, eventName: 'ObjectCreated:Put' };
-  const dropped = state.manifestCurrent ? [] : await droppedKeys(version.key, plan, deps);
+  // No manifest stored (a first upload): nothing to read back, nothing dropped.
+  const hadManifest = !state.manifestCurrent && state.manifestETag !== undefined;
+  const dropped = hadManifest ? await droppedKeys(version.key, plan, deps) : [];
   const renditions = await writeRenditions(s3, config, { object, eTag, made, plan, state });
   await duringStep('remove-thumbnails', () =>
     removeDerivatives(s3, config.thumbnailBucket, dropped, version.key),
