@@ -165,20 +165,25 @@ const RENDITION_VARIABLES = [
   'THUMBNAIL_BACKGROUND',
 ] as const satisfies readonly EnvName[];
 
-/** RENDITIONS, or the implicit rendition; every problem with them, each named, as `RENDITIONS[1].width: ...`. */
-function renditionsFrom(raw: Partial<Record<EnvName, string>>, thumbnail: ThumbnailOptions): RenditionsParse {
+/**
+ * RENDITIONS as parsed (undefined when unset: the implicit rendition, from THUMBNAIL_*), or every problem
+ * with it, each named, as `RENDITIONS[1].width: ...`. Read apart from the other variables, so that one
+ * message names the problems of both.
+ */
+function renditionsFrom(raw: Partial<Record<EnvName, string>>): RenditionsParse | undefined {
   if (raw.RENDITIONS === undefined) {
-    return { ok: true, renditions: [implicitRendition(thumbnail)] };
+    return undefined;
   }
   const clashing = RENDITION_VARIABLES.filter((name) => raw[name] !== undefined);
-  if (clashing.length > 0) {
-    const problem = `RENDITIONS: replaces ${clashing.join(', ')}, which must then be unset (give each rendition its own width, height, fit, formats, quality and background)`;
-    return { ok: false, problems: [problem] };
-  }
+  const clash =
+    clashing.length === 0
+      ? []
+      : [
+          `RENDITIONS: replaces ${clashing.join(', ')}, which must then be unset (give each rendition its own width, height, fit, formats, quality and background)`,
+        ];
   const parsed = parseRenditions(raw.RENDITIONS);
-  return parsed.ok
-    ? parsed
-    : { ok: false, problems: parsed.problems.map((problem) => `RENDITIONS${problem}`) };
+  const problems = [...clash, ...(parsed.ok ? [] : parsed.problems.map((problem) => `RENDITIONS${problem}`))];
+  return problems.length === 0 ? parsed : { ok: false, problems };
 }
 
 /**
@@ -188,12 +193,18 @@ function renditionsFrom(raw: Partial<Record<EnvName, string>>, thumbnail: Thumbn
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const raw = withoutEmpty(env);
   const parsed = envSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]) as EnvName;
-      const got = raw[name] === undefined ? '' : ` (got ${JSON.stringify(raw[name])})`;
-      return `${name}: ${issue.message}${got}`;
-    });
+  const renditions = renditionsFrom(raw);
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const name = String(issue.path[0]) as EnvName;
+          const got = raw[name] === undefined ? '' : ` (got ${JSON.stringify(raw[name])})`;
+          return `${name}: ${issue.message}${got}`;
+        })),
+    ...(renditions?.ok === false ? renditions.problems : []),
+  ];
+  if (!parsed.success || renditions?.ok === false) {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const vars = parsed.data;
@@ -209,10 +220,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     failOn: vars.DECODE_FAIL_ON,
     heic: vars.HEIC_INPUT,
   };
-  const renditions = renditionsFrom(raw, thumbnail);
-  if (!renditions.ok) {
-    throw new ConfigError(`Invalid configuration: ${renditions.problems.join('; ')}`);
-  }
   return {
     thumbnailBucket: vars.THUMBNAIL_BUCKET,
     thumbnailPrefix: vars.THUMBNAIL_PREFIX,
@@ -221,7 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     cacheControl: vars.THUMBNAIL_CACHE_CONTROL,
     s3ForcePathStyle: vars.S3_FORCE_PATH_STYLE,
     thumbnail,
-    renditions: renditions.renditions,
+    renditions: renditions?.renditions ?? [implicitRendition(thumbnail)],
     inputLimits: {
       maxMetadataBytes: vars.MAX_METADATA_BYTES,
       maxFrames: vars.MAX_INPUT_FRAMES,

@@ -195,6 +195,15 @@ describe('loadConfig: RENDITIONS', () => {
       { RENDITIONS: '[{"name":"a","width":1,"height":1}]', THUMBNAIL_WIDTH: '300', THUMBNAIL_FORMAT: 'webp' },
       /RENDITIONS: replaces THUMBNAIL_WIDTH, THUMBNAIL_FORMAT, which must then be unset/,
     ],
+    [
+      'in the same message as every other bad variable, the clash too',
+      {
+        RENDITIONS: '[{"name":"A","widht":10,"height":0}]',
+        THUMBNAIL_QUALITY: '0',
+        MAX_INPUT_BYTES: '1e3',
+      },
+      /THUMBNAIL_QUALITY: .*; MAX_INPUT_BYTES: .*; RENDITIONS: replaces THUMBNAIL_QUALITY.*; RENDITIONS\[0\]\.name: .*RENDITIONS\[0\]\.height: must be at least 1/,
+    ],
   ])('refuses RENDITIONS %s with a ConfigError', (_name, env, message) => {
     expect(() => load(env)).toThrow(ConfigError);
     expect(() => load(env)).toThrow(message);

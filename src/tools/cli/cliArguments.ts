@@ -3,7 +3,7 @@ import { type ThumbnailOptions, thumbnailOptionsSchema } from '../../core/engine
 import { readWholeNumber, wholeNumberRange } from '../../common/zod';
 import { UsageError } from '../../common/errors';
 import { type FlagSpec, readFlagValues } from '../../common/flags';
-import type { Rendition } from '../../core/renditions';
+import { implicitRendition, type Rendition } from '../../core/renditions';
 import { cliRenditions } from './cliRenditions';
 
 export const CLI_USAGE = `Usage: thumbnailer <file|dir>... --out <dir> [options]
@@ -136,6 +136,17 @@ function concurrencyOf(value: string | undefined): number {
   return concurrency;
 }
 
+/** `read()`, or undefined with its usage error's message added to `problems`. */
+function usageProblems<T>(problems: string[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(error.message);
+    return undefined;
+  }
+}
+
 /** Reads the command line; `'help'` or `'version'` when that was asked for instead of a run. */
 export function parseCliArguments(
   argv: readonly string[],
@@ -160,14 +171,26 @@ export function parseCliArguments(
   if (!values.out) {
     throw new UsageError('--out <dir> is required');
   }
-  const thumbnail = thumbnailOptions(values, env);
   return {
     inputs: positionals,
     out: values.out,
     concurrency: concurrencyOf(values.concurrency),
     force: values.force ?? false,
     overwrite: values.overwrite ?? false,
-    thumbnail,
-    renditions: cliRenditions(values, env, thumbnail),
+    ...outputSettings(values, env),
   };
+}
+
+/**
+ * The thumbnail flags and the renditions, both read before either is refused, so that one message names
+ * every bad flag and rendition.
+ */
+function outputSettings(values: Record<string, unknown>, env: NodeJS.ProcessEnv) {
+  const problems: string[] = [];
+  const thumbnail = usageProblems(problems, () => thumbnailOptions(values, env));
+  const renditions = usageProblems(problems, () => cliRenditions(values, env));
+  if (thumbnail === undefined || problems.length > 0) {
+    throw new UsageError(problems.join('; '));
+  }
+  return { thumbnail, renditions: renditions ?? [implicitRendition(thumbnail)] };
 }

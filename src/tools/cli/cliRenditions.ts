@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { implicitRendition, parseRenditions, type Rendition } from '../../core/renditions';
-import type { ThumbnailOptions } from '../../core/engine/thumbnailOptions';
+import { parseRenditions, type Rendition } from '../../core/renditions';
 import { describeFsError } from './fsErrors';
 import { UsageError } from '../../common/errors';
 
@@ -23,28 +22,31 @@ function renditionsText(value: string): string {
   if (path === '') {
     throw new UsageError('--renditions @<file>: the file name is missing after @');
   }
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`--renditions ${value}: cannot read ${path}: ${describeFsError(error)}`);
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describeFsError(error);
+    throw new UsageError(`--renditions ${value}: cannot read ${path}: ${why}`);
   }
+  // Editors that save UTF-8 with a byte-order mark (Notepad) put an invisible U+FEFF before the JSON.
+  return text.replace(/^\uFEFF/, '');
 }
 
 /**
- * What each input becomes: `--renditions` (JSON, or @file), else RENDITIONS, else the one thumbnail the
- * single-thumbnail flags and THUMBNAIL_* describe. The flag wins over the variable. Renditions together
+ * What each input becomes: `--renditions` (JSON, or @file), else RENDITIONS, else undefined (the one
+ * thumbnail the single-thumbnail flags and THUMBNAIL_* describe). The flag wins over the variable. Renditions together
  * with a single-thumbnail flag, or RENDITIONS with a THUMBNAIL_* variable (as the function rules), is
  * refused: each rendition has its own size, fit, formats, quality and background.
  */
 export function cliRenditions(
   values: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
-  thumbnail: ThumbnailOptions,
-): readonly Rendition[] {
+): readonly Rendition[] | undefined {
   const flag = typeof values.renditions === 'string' ? values.renditions : undefined;
   const variable = env.RENDITIONS || undefined;
   if (flag === undefined && variable === undefined) {
-    return [implicitRendition(thumbnail)];
+    return undefined;
   }
   const source = flag === undefined ? 'RENDITIONS' : '--renditions';
   const flags = SINGLE_THUMBNAIL.filter(([name]) => values[name] !== undefined).map(([name]) => `--${name}`);

@@ -115,8 +115,25 @@ describe('the thumbnailer command with renditions', () => {
     );
   });
 
+  it('reads an @file saved with a byte-order mark', async () => {
+    await writeFile(join(work, 'bom.json'), `\uFEFF${JSON.stringify([CARD])}`);
+    expect((await run('@bom.json')).code).toBe(0);
+  });
+
+  it('names bad renditions and bad flags in one usage error', async () => {
+    const refused = await run([{ name: 'a', width: 0, height: 1 }], {}, '--max-input-bytes', '1e3');
+    expect(refused.code).toBe(2);
+    const line = refused.stderr.split('\n')[0] ?? '';
+    expect(line).toContain('--max-input-bytes');
+    expect(line).toContain('--renditions[0].width: must be at least 1');
+  });
+
   it.each<[string, string, RegExp]>([
-    ['a missing @file', '@missing.json', /--renditions @missing\.json: cannot read missing\.json: .*ENOENT/],
+    [
+      'a missing @file',
+      '@missing.json',
+      /--renditions @missing\.json: cannot read missing\.json: no such file$/m,
+    ],
     ['@ alone', '@', /--renditions @<file>: the file name is missing/],
     ['JSON that does not parse', '[{"name":"square",', /--renditions: is not valid JSON \(/],
     ['an empty list', '[]', /--renditions: must hold at least one rendition/],
