@@ -30,7 +30,9 @@ export function photoJpeg(width: number, height: number, seed = 1): Promise<Buff
     state ^= state >>> 17;
     state ^= state << 5;
     const base = index % 3 === 0 ? 107 : index % 3 === 1 ? 142 : 35;
-    pixels[index] = Math.max(0, Math.min(255, base + (((state & 0xff) + ((state >>> 8) & 0xff)) >> 1) - 128));
+    const value = base + (((state & 0xff) + ((state >>> 8) & 0xff)) >> 1) - 128;
+    // Clamped by hand: Math.min and Math.max in Jest's sandbox made a 12 MP photo take 17 s, not 0.3 s.
+    pixels[index] = value < 0 ? 0 : value > 255 ? 255 : value;
   }
   return sharp(pixels, { raw: { width, height, channels: 3 } })
     .jpeg({ quality: 85 })
