@@ -123,6 +123,19 @@ describe('the local CDN serves the delivery URLs from the thumbnail bucket', () 
     const part = await httpGet(url, { accept: CHROME, range: 'bytes=0-4' });
     expect({ status: part.status, body: part.body.toString() }).toEqual({ status: 206, body: 'bytes' });
     expect((await httpGet(url, { range: 'bytes=9999-' })).status).toBe(416);
+    // If-Range: the part while the viewer's copy is current, else the whole object (never a splice).
+    const rangeIf = (ifRange: string) =>
+      httpGet(url, { accept: CHROME, range: 'bytes=0-4', 'if-range': ifRange });
+    expect((await rangeIf(etag)).status).toBe(206);
+    expect((await rangeIf(since)).status).toBe(206);
+    for (const stale of ['"nope"', `W/${etag}`, 'Mon, 01 Jan 2001 00:00:00 GMT', 'not a date']) {
+      const whole = await rangeIf(stale);
+      expect({ stale, status: whole.status, bytes: whole.body.length }).toEqual({
+        stale,
+        status: 200,
+        bytes: full.body.length,
+      });
+    }
   });
 
   it('sends CORS for a CORS request, as the managed policy does', async () => {
