@@ -1,5 +1,6 @@
 import type { LambdaFunctionURLResult } from 'aws-lambda';
 import { readManifest } from '../../src/core/manifest';
+import type { CompletionEvent } from '../../src/aws/events/completionEvents';
 import { getObject, listKeys, putObject } from '../support/bucketContents';
 import { PASS, SLOW_DOWN, startFaultProxy } from '../support/faultProxy';
 import { captureOutputOfEachTest } from '../support/captureOutput';
@@ -304,5 +305,19 @@ describe('the on-demand entry point (function URL)', () => {
     } finally {
       await proxy.stop();
     }
+  });
+
+  it('announces what it made as an upload does (Thumbnails Ready), and nothing when it made nothing', async () => {
+    const source = fresh('announced.jpg');
+    await putObject(s3.s3, SOURCE_BUCKET, source, await photoJpeg(200, 100));
+    const events: CompletionEvent[] = [];
+    const publisher = { publish: (event: CompletionEvent) => Promise.resolve(void events.push(event)) };
+    const path = await originPath(`/card/${source}`);
+    expect((await ask(path, 'GET', {}, { publisher })).statusCode).toBe(200);
+    expect(events.map((event) => [event.detailType, event.detail.source.key])).toEqual([
+      ['Thumbnails Ready', source],
+    ]);
+    expect((await ask(path, 'GET', {}, { publisher })).statusCode).toBe(200);
+    expect(events).toHaveLength(1);
   });
 });

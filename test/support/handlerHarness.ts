@@ -4,6 +4,7 @@ import { createFunctionUrlHandler } from '../../src/function/handlers/functionUr
 import { createS3EventHandler, type HandlerDependencies } from '../../src/function/handlers/s3Event';
 import type { RecordResult } from '../../src/function/processor/recordOutcome';
 import { createObservability } from '../../src/aws/observability';
+import type { EventPublisher } from '../../src/aws/events/completionEvents';
 import { type S3Endpoint, s3ClientFor } from './s3Client';
 
 export const SOURCE_BUCKET = 'uploads';
@@ -43,10 +44,11 @@ export const brief = (records: readonly RecordResult[]) =>
 export function functionUrlHandlerFor(
   server: S3Endpoint,
   env: Record<string, string> = {},
-  options: { maxInlineBytes?: number; maxAttempts?: number } = {},
+  options: { maxInlineBytes?: number; maxAttempts?: number; publisher?: EventPublisher } = {},
 ) {
   const s3 = s3ClientFor(server, options.maxAttempts);
   const config = loadConfig({ THUMBNAIL_BUCKET, SOURCE_BUCKET, ...env });
-  const deps = { ...createObservability({}), s3, config, maxInlineBytes: options.maxInlineBytes };
+  const { maxInlineBytes, publisher } = options;
+  const deps = { ...createObservability({}), s3, config, maxInlineBytes, publisher };
   return { handler: createFunctionUrlHandler(deps), s3, config };
 }

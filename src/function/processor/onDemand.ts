@@ -6,6 +6,8 @@ import { readServedObject, type ServedObject } from '../../aws/s3/thumbnailStore
 import { StepFailedError } from '../../common/errors';
 import { printable } from '../../common/text';
 import { processStoredObject } from './processStoredObject';
+import { publishOutcome } from './publishOutcome';
+import type { S3ObjectEvent } from '../../aws/events/parseS3Event';
 import type { RecordDependencies } from './processRecord';
 import type { RecordOutcome } from './recordOutcome';
 import { failureDetails, reportOutcome } from './reportOutcome';
@@ -116,9 +118,35 @@ async function makeAndReport(
   const started = performance.now();
   const outcome = await processStoredObject(object, recordDeps);
   const durationMs = Math.round(performance.now() - started);
-  reportOutcome(deps, { ...object, eventName: 'ObjectCreated:Put' }, outcome, durationMs);
+  const record = { ...object, eventName: 'ObjectCreated:Put', eTag: outcome.sourceETag };
+  reportOutcome(deps, record, outcome, durationMs);
   deps.metrics.publishStoredMetrics();
+  if (outcome.status === 'made') {
+    await announce(deps, recordDeps, record, outcome);
+  }
   return outcome;
+}
+
+/**
+ * Renditions made on demand are announced as an upload's are (Thumbnails Ready), so that an app waiting
+ * for the event hears of them. A failure to publish is logged, not answered with an error: what was
+ * asked for is stored, and the viewer gets it.
+ */
+async function announce(
+  deps: OnDemandDependencies,
+  recordDeps: RecordDependencies,
+  record: S3ObjectEvent,
+  outcome: RecordOutcome,
+): Promise<void> {
+  if (!deps.publisher) return;
+  try {
+    await publishOutcome(record, outcome, recordDeps, deps.publisher);
+  } catch (error) {
+    deps.logger.error('on-demand renditions made, but their event was not published', {
+      key: printable(record.key),
+      ...failureDetails(error),
+    });
+  }
 }
 
 const logged = (path: string) => printable(path.slice(0, 2048));
