@@ -7,7 +7,7 @@ import { readDerivative, removeDerivatives } from '../../aws/s3/derivativeStore'
 import { readManifest } from '../../core/manifest';
 import type { Config } from '../config';
 import { type RecordOutcome, type RenditionResult, rejected, skipped } from './recordOutcome';
-import { type Plan, planFor, readStoredState, stillToMake } from './renditionPlan';
+import { type Plan, planFor, readStoredState, stillToMake, type StoredState } from './renditionPlan';
 import { duringStep } from './stepFailure';
 import { replacedETag, writeRenditions } from './writeRenditions';
 import { isImageRejectedError } from '../../common/errors';
@@ -111,7 +111,14 @@ async function refuse(
  * dropped): removed once the new manifest is written. Only keys under the thumbnail prefix, never the
  * source's own key, and removeDerivatives deletes only objects whose stamp names this source.
  */
-async function droppedKeys(sourceKey: string, plan: Plan, deps: RecordDependencies): Promise<string[]> {
+async function droppedKeys(
+  sourceKey: string,
+  plan: Plan,
+  state: StoredState,
+  deps: RecordDependencies,
+): Promise<string[]> {
+  // A current manifest lists nothing dropped; none stored (a first upload) leaves nothing to read back.
+  if (state.manifestCurrent || state.manifestETag === undefined) return [];
   const { config } = deps;
   const stored = await duringStep('check-thumbnail', () =>
     readDerivative(deps.s3, config.thumbnailBucket, plan.manifestKey),
@@ -165,9 +172,7 @@ export async function makeFromUpload(version: Version, deps: RecordDependencies)
   }
   const eTag = version.eTag ?? download.eTag;
   const object = { ...version, eTag, eventName: 'ObjectCreated:Put' };
-  // No manifest stored (a first upload): nothing to read back, nothing dropped.
-  const hadManifest = !state.manifestCurrent && state.manifestETag !== undefined;
-  const dropped = hadManifest ? await droppedKeys(version.key, plan, deps) : [];
+  const dropped = await droppedKeys(version.key, plan, state, deps);
   const renditions = await writeRenditions(s3, config, { object, eTag, made, plan, state });
   await duringStep('remove-thumbnails', () =>
     removeDerivatives(s3, config.thumbnailBucket, dropped, version.key),
