@@ -34,9 +34,24 @@ const option = thumbnailOptionsSchema.shape;
 const limit = inputLimitsSchema.shape;
 
 /** S3's bucket naming rules (the common subset: no uppercase, no underscores, 3 to 63 characters). */
+/** S3's general purpose bucket naming rules, beyond the characters: no `..`, no IP address shape. */
+const BUCKET_NAME_RULES: readonly [RegExp, string][] = [
+  [/\.\./, 'must not hold two adjacent dots'],
+  [/^\d{1,3}(\.\d{1,3}){3}$/, 'must not be shaped like an IP address'],
+  [
+    /^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/,
+    'uses a prefix or suffix S3 reserves',
+  ],
+];
+
 export const bucketNameSchema = z
   .string()
-  .check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'));
+  .check(
+    z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
+    ...BUCKET_NAME_RULES.map(([pattern, rule]) =>
+      z.refine<string>((name) => !pattern.test(name), `must be a valid S3 bucket name: it ${rule}`),
+    ),
+  );
 
 const booleanString = z.pipe(
   z._default(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }), 'false'),

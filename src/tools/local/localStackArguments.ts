@@ -104,10 +104,17 @@ class SettingsReader {
 
   bucket(flag: ValueFlag): string | undefined {
     const given = this.given(flag);
-    if (given && bucketNameSchema.safeParse(given.value).success) {
+    const parsed = given && bucketNameSchema.safeParse(given.value);
+    if (given && parsed?.success) {
       return given.value;
     }
-    this.refuse(given, 'must be a valid S3 bucket name (3-63 characters: a-z, 0-9, dots and hyphens)');
+    const rule = parsed?.error?.issues
+      .map((issue) => issue.message)
+      .find((message) => message.includes(': it '));
+    this.refuse(
+      given,
+      rule ?? 'must be a valid S3 bucket name (3-63 characters: a-z, 0-9, dots and hyphens)',
+    );
     return undefined;
   }
 

@@ -121,6 +121,18 @@ describe('parseLocalStackArguments refuses, naming the flag or variable and what
       '--source-bucket "My_Bucket": must be a valid S3',
     ],
     [
+      'a bucket name with adjacent dots',
+      ['--source-bucket', 'x..y'],
+      {},
+      '--source-bucket "x..y": must be a valid S3 bucket name: it must not hold two adjacent dots',
+    ],
+    [
+      'a bucket name shaped like an IP address',
+      ['--thumbnail-bucket', '192.168.1.1'],
+      {},
+      '--thumbnail-bucket "192.168.1.1": must be a valid S3 bucket name: it must not be shaped like an IP',
+    ],
+    [
       'a bad bucket variable',
       [],
       { THUMBNAIL_BUCKET: 'x' },
