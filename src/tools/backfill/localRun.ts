@@ -133,9 +133,11 @@ function failure(error: unknown, filter: ObjectFilter, endpoint: string): Backfi
   const hint =
     name === 'NoSuchBucket'
       ? `no bucket ${filter.bucket} at ${endpoint}: check --bucket`
-      : name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || name === 'AccessDenied'
-        ? 'the server refused the credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (npm start: test/test)'
-        : `is an S3-compatible server listening at ${endpoint}?`;
+      : name === 'CredentialsProviderError'
+        ? 'no credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (npm start: test/test)'
+        : name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || name === 'AccessDenied'
+          ? 'the server refused the credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (npm start: test/test)'
+          : `is an S3-compatible server listening at ${endpoint}?`;
   return new BackfillError(`could not list ${where(filter)} at ${endpoint}: ${describeError(error)}`, hint);
 }
 

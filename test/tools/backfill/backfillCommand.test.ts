@@ -125,4 +125,15 @@ describe('npm run backfill -- --endpoint', () => {
     });
     expect([down.code, down.stderr]).toEqual([1, expect.stringContaining('could not list s3://photos/')]);
   });
+
+  it('says credentials are missing when none are set, not that the server is down', async () => {
+    const run = await runBackfill(['--bucket', 'photos'], s3.endpoint, {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      AWS_CONFIG_FILE: '/nonexistent',
+    });
+    expect([run.code, run.stderr]).toEqual([1, expect.stringContaining('no credentials were found')]);
+    expect(run.stderr).not.toContain('listening');
+  });
 });
