@@ -54,12 +54,16 @@ async function main(): Promise<void> {
     const runJobs = await loadRunner();
     const progress = process.stderr.isTTY ? new ProgressBar(process.stderr, plan.jobs.length) : undefined;
     progress?.draw();
+    const named = new Set(args.inputs);
+    const namedAndRefused = (outcome: JobOutcome) =>
+      outcome.status === 'skipped' && outcome.current === undefined && named.has(outcome.input);
     const counts = await runJobs(plan.jobs, {
       ...args,
       folder,
       onOutcome: (outcome: JobOutcome) => {
-        // A skipped input that took its old thumbnails with it says so: files vanished from --out.
-        if (outcome.status === 'failed' || outcome.removed !== undefined) {
+        // A skipped input that took its old thumbnails with it says so: files vanished from --out. So
+        // does a file named on the command line that is not an image: it was asked for by name.
+        if (outcome.status === 'failed' || outcome.removed !== undefined || namedAndRefused(outcome)) {
           progress?.clear();
           const { status, input: path, reason = '' } = outcome;
           console.error(outcomeLine({ status: status === 'made' ? 'skipped' : status, path, reason }));

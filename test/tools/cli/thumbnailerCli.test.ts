@@ -73,6 +73,15 @@ describe('the thumbnailer command', () => {
     expect(await filesUnder(join(work, 'singles'))).toEqual(['a.jpg.jpg', 'b.png.jpg']);
   });
 
+  it('says why it skips a file named on the command line, though not one found in a folder', async () => {
+    const result = await thumbnailer(['photos/notes.txt', 'photos/empty.jpg', '-o', 'named'], work);
+    expect([result.code, result.stdout]).toEqual([0, '0 made, 2 skipped, 0 failed\n']);
+    expect(result.stderr.split('\n').filter(Boolean).sort()).toEqual([
+      expect.stringMatching(/^skipped: photos\/empty\.jpg: empty: /),
+      expect.stringMatching(/^skipped: photos\/notes\.txt: not-an-image: /),
+    ]);
+  });
+
   it('takes its settings from the environment, with flags overriding them', async () => {
     const env = { THUMBNAIL_WIDTH: '64', THUMBNAIL_HEIGHT: '64', THUMBNAIL_FORMAT: 'webp' };
     await thumbnailer(['photos/a.jpg', '-o', 'from-env'], work, { env });
