@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { LambdaFunctionURLEventWithIAMAuthorizer as SignedEvent } from 'aws-lambda';
-import { deliveryTable } from '../../src/core/delivery/deliveryTable';
-import { renditionPrefix } from '../../src/core/thumbnailKey';
+import { configuredDeliveryTable } from '../../src/core/delivery/deliveryTable';
 import type { Config } from '../../src/function/config';
 import {
   isViewerResponse,
@@ -101,14 +100,9 @@ function decodeURIComponentOrSelf(path: string): string {
  * refusal.
  */
 export async function viewerFor(config: Config) {
-  const renditions = config.renditions.map((rendition) => ({
-    name: rendition.name,
-    keyPrefix: renditionPrefix(rendition, config.thumbnailPrefix),
-    formats: rendition.formats,
-  }));
   const viewer = await loadViewerFunction(
     join(REPO_ROOT, 'terraform', 'delivery', 'viewer-request.js'),
-    deliveryTable(renditions, config.sourcePrefix),
+    configuredDeliveryTable(config),
   );
   return (url: string, accept = 'image/avif,image/webp,*/*'): string | ViewerResponse => {
     const result = viewer({
